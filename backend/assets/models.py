@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, SoftDeleteMixin, TenantMixin, TimestampMixin, tenant_fk, tenant_keys
+
+STATUSES = ("available", "in_use", "reserved", "maintenance", "missing", "retired")
+
+
+class Asset(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
+    """An inventory item: a laptop, a chair, a pump, with the tag on its label."""
+
+    __tablename__ = "assets"
+    __table_args__ = tenant_keys(
+        # A deleted asset keeps its tag, so restoring it never collides.
+        UniqueConstraint("tenant_id", "tag_key"),
+        tenant_fk(["category_id"], "categories"),
+        tenant_fk(["location_id"], "locations"),
+        tenant_fk(["assignee_id"], "people"),
+        Index("ix_assets_tenant_id_serial_key", "tenant_id", "serial_key"),
+        Index("ix_assets_tenant_id_location_id", "tenant_id", "location_id"),
+        Index("ix_assets_tenant_id_category_id", "tenant_id", "category_id"),
+        Index("ix_assets_tenant_id_assignee_id", "tenant_id", "assignee_id"),
+        Index("ix_assets_tenant_id_status", "tenant_id", "status"),
+        Index("ix_assets_tenant_id_name", "tenant_id", "name"),
+        Index("ix_assets_tenant_id_created_at", "tenant_id", "created_at"),
+        Index("ix_assets_tenant_id_updated_at", "tenant_id", "updated_at"),
+    )
+
+    tag: Mapped[str] = mapped_column(String(64))
+    # The tag trimmed and upper-cased: what scans and uniqueness compare.
+    tag_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[UUID] = mapped_column()
+    location_id: Mapped[UUID] = mapped_column()
+    assignee_id: Mapped[UUID | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16), default="available")
+    serial: Mapped[str | None] = mapped_column(String(200), default=None)
+    serial_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    manufacturer: Mapped[str | None] = mapped_column(String(200), default=None)
+    model: Mapped[str | None] = mapped_column(String(200), default=None)
+    purchase_date: Mapped[date | None] = mapped_column(default=None)
+    purchase_cost: Mapped[Decimal | None] = mapped_column(Numeric(15, 2), default=None)
+    warranty_expiry: Mapped[date | None] = mapped_column(default=None)
+    notes: Mapped[str] = mapped_column(String(10_000), default="")
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    last_verified_at: Mapped[datetime | None] = mapped_column(default=None)

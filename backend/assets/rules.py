@@ -1,0 +1,59 @@
+"""Asset tags: the one place that formats and compares them."""
+
+from __future__ import annotations
+
+import re
+
+TAG_PREFIX = re.compile(r"^[A-Za-z0-9._-]{0,16}\Z")
+MAX_TAG_PADDING = 12
+
+
+def format_tag(prefix: str, padding: int, number: int) -> str:
+    """``("AST-", 6, 1)`` → ``AST-000001``; numbers wider than the padding keep all their digits."""
+    if number < 1:
+        raise ValueError("tag numbers start at 1")
+    return f"{prefix}{number:0{padding}d}"
+
+
+def tag_key(tag: str) -> str:
+    """What two tags are compared by: trimmed and upper-cased, so a hand-typed 'ast-000001 ' matches."""
+    return tag.strip().upper()
+
+
+def prefix_problem(prefix: str) -> str | None:
+    if not TAG_PREFIX.match(prefix):
+        return "up to 16 letters, digits, '.', '_' or '-'"
+    return None
+
+
+def padding_problem(padding: int) -> str | None:
+    if not 1 <= padding <= MAX_TAG_PADDING:
+        return f"between 1 and {MAX_TAG_PADDING}"
+    return None
+
+
+def status_after_assignment(status: str, assigned: bool) -> str:
+    """Giving an available asset to someone puts it in use; taking it back makes it available again.
+    Other statuses (maintenance, reserved, …) are left as they are."""
+    if assigned and status == "available":
+        return "in_use"
+    if not assigned and status == "in_use":
+        return "available"
+    return status
+
+
+MAX_COST = 10**13
+
+
+def cost_problem(cost: object) -> str | None:
+    from decimal import Decimal
+
+    if not isinstance(cost, Decimal) or not cost.is_finite():
+        return "must be a number"
+    if cost < 0:
+        return "must not be negative"
+    if cost >= MAX_COST:
+        return f"must be below {MAX_COST:,}"
+    if cost != cost.quantize(Decimal("0.01")):
+        return "at most two decimal places"
+    return None

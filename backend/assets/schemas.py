@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from msgspec import UNSET, Meta, UnsetType
+
+from backend.assets.models import STATUSES
+from backend.wire import LongText, Name, Out, Page, ShortText, TagText, Wire
+
+Status = Literal[STATUSES]  # type: ignore[valid-type]  # the one list lives with the model
+FieldKey = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_]*\Z")]
+FieldValue = Annotated[str, Meta(max_length=2000)] | int | float | bool | None
+CustomFields = Annotated[dict[FieldKey, FieldValue], Meta(max_length=100)]
+
+
+class AssetIn(Wire):
+    name: Name
+    tag: TagText | None = None
+    category_id: UUID | None = None
+    location_id: UUID | None = None
+    assignee_id: UUID | None = None
+    status: Status | UnsetType = UNSET
+    serial: ShortText | None = None
+    manufacturer: ShortText | None = None
+    model: ShortText | None = None
+    purchase_date: date | None = None
+    purchase_cost: Decimal | None = None
+    warranty_expiry: date | None = None
+    notes: LongText = ""
+    custom_fields: CustomFields = {}
+
+
+class AssetPatch(Wire):
+    name: Name | UnsetType = UNSET
+    tag: TagText | UnsetType = UNSET
+    category_id: UUID | UnsetType = UNSET
+    location_id: UUID | UnsetType = UNSET
+    assignee_id: UUID | None | UnsetType = UNSET
+    serial: ShortText | None | UnsetType = UNSET
+    manufacturer: ShortText | None | UnsetType = UNSET
+    model: ShortText | None | UnsetType = UNSET
+    purchase_date: date | None | UnsetType = UNSET
+    purchase_cost: Decimal | None | UnsetType = UNSET
+    warranty_expiry: date | None | UnsetType = UNSET
+    notes: LongText | UnsetType = UNSET
+    custom_fields: CustomFields | UnsetType = UNSET
+
+
+class AssetOut(Out):
+    id: UUID
+    tag: str
+    name: str
+    category_id: UUID
+    location_id: UUID
+    assignee_id: UUID | None
+    status: str
+    serial: str | None
+    manufacturer: str | None
+    model: str | None
+    purchase_date: date | None
+    purchase_cost: Decimal | None
+    warranty_expiry: date | None
+    notes: str
+    custom_fields: dict[str, Any]
+    last_verified_at: datetime | None
+    qr_url: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+AssetPage = Page[AssetOut]

@@ -1,0 +1,198 @@
+"""Assets (inventory items): create with a generated tag, change, list, soft delete, restore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from msgspec import UNSET
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.assets import rules
+from backend.assets.models import STATUSES, Asset
+from backend.assets.schemas import AssetIn, AssetPatch
+from backend.categories import service as categories
+from backend.db import listing
+from backend.db.base import utcnow
+from backend.db.records import filter_deleted, get_in_tenant, like_pattern, mark_deleted
+from backend.errors import BadRequest, Conflict
+from backend.locations import service as locations
+from backend.people import service as people
+from backend.tenancy.models import Tenant
+from backend.tenancy.service import next_value
+from backend.wire import parse_uuid
+
+SORTS = {"tag": (Asset.tag_key, str), "name": (Asset.name, str), "status": (Asset.status, str),
+         "createdAt": (Asset.created_at, datetime), "updatedAt": (Asset.updated_at, datetime)}
+
+
+async def get(session: AsyncSession, tenant_id: UUID, asset_id: UUID) -> Asset:
+    return await get_in_tenant(session, Asset, tenant_id, asset_id, "Asset")
+
+
+async def count_live_assets(session: AsyncSession, tenant_id: UUID, *, category_id: UUID | None = None,
+                            location_id: UUID | None = None, assignee_id: UUID | None = None) -> int:
+    stmt = select(func.count()).select_from(Asset).where(Asset.tenant_id == tenant_id, Asset.deleted_at.is_(None))
+    if category_id is not None:
+        stmt = stmt.where(Asset.category_id == category_id)
+    if location_id is not None:
+        stmt = stmt.where(Asset.location_id == location_id)
+    if assignee_id is not None:
+        stmt = stmt.where(Asset.assignee_id == assignee_id)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def list_assets(session: AsyncSession, tenant_id: UUID, *, q: str | None = None, status: str | None = None,
+                      category_id: str | None = None, location_id: str | None = None,
+                      include_sublocations: bool = False, assignee_id: str | None = None, sort: str | None = None,
+                      deleted: str | None = None, limit: int | None = None, cursor: str | None = None):
+    stmt = filter_deleted(select(Asset).where(Asset.tenant_id == tenant_id), Asset, deleted)
+    if q and q.strip():
+        pattern = like_pattern(q)
+        stmt = stmt.where(Asset.tag.ilike(pattern, escape="\\") | Asset.name.ilike(pattern, escape="\\")
+                          | Asset.serial.ilike(pattern, escape="\\") | Asset.model.ilike(pattern, escape="\\")
+                          | Asset.manufacturer.ilike(pattern, escape="\\"))
+    if status:
+        wanted = [s.strip() for s in status.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in STATUSES]
+        if unknown:
+            raise BadRequest(f"Unknown status '{unknown[0][:40]}'", {"status": f"one or more of {', '.join(sorted(STATUSES))}"})
+        stmt = stmt.where(Asset.status.in_(wanted))
+    if category_id:
+        stmt = stmt.where(Asset.category_id == parse_uuid(category_id, "categoryId"))
+    if location_id:
+        location = parse_uuid(location_id, "locationId")
+        if include_sublocations:
+            stmt = stmt.where(Asset.location_id.in_(locations.subtree_ids(tenant_id, location)))
+        else:
+            stmt = stmt.where(Asset.location_id == location)
+    if assignee_id == "none":
+        stmt = stmt.where(Asset.assignee_id.is_(None))
+    elif assignee_id:
+        stmt = stmt.where(Asset.assignee_id == parse_uuid(assignee_id, "assigneeId"))
+    return await listing.page(session, stmt, Asset.id, listing.parse_sort(sort, SORTS, "tag"), limit, cursor)
+
+
+async def _tag_owner(session: AsyncSession, tenant_id: UUID, tag: str) -> Asset | None:
+    stmt = select(Asset).where(Asset.tenant_id == tenant_id, Asset.tag_key == rules.tag_key(tag))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _tag_conflict(tag: str, owner: Asset | None) -> Conflict:
+    details: dict[str, Any] = {"tag": "already used"}
+    if owner is None:
+        return Conflict(f"Tag '{tag}' is already used by another asset", details)
+    details["existingId"] = str(owner.id)
+    if owner.deleted_at is not None:
+        return Conflict(f"Tag '{tag}' belongs to a deleted asset ({owner.name}); restore it or choose another tag", details)
+    return Conflict(f"Tag '{tag}' is already used by {owner.name}", details)
+
+
+async def _generate_tag(session: AsyncSession, tenant_id: UUID) -> str:
+    prefix, padding = (await session.execute(
+        select(Tenant.tag_prefix, Tenant.tag_padding).where(Tenant.id == tenant_id))).one()
+    while True:  # skip numbers that a hand-given tag already took
+        tag = rules.format_tag(prefix, padding, await next_value(session, tenant_id, "asset_tag"))
+        if await _tag_owner(session, tenant_id, tag) is None:
+            return tag
+
+
+def _check_cost(cost: Any) -> None:
+    if cost is not None and (problem := rules.cost_problem(cost)):
+        raise BadRequest(f"purchaseCost {problem}", {"purchaseCost": problem})
+
+
+def _serial_key(serial: str | None) -> str | None:
+    return serial.strip().upper() if serial and serial.strip() else None
+
+
+async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn) -> Asset:
+    _check_cost(data.purchase_cost)
+    category_id = (await categories.require_live(session, tenant_id, data.category_id)).id if data.category_id \
+        else (await categories.default_category(session, tenant_id)).id
+    location_id = (await locations.require_live(session, tenant_id, data.location_id)).id if data.location_id \
+        else (await locations.default_location(session, tenant_id)).id
+    if data.assignee_id is not None:
+        await people.require_live(session, tenant_id, data.assignee_id)
+    if data.tag is not None:
+        tag = data.tag.strip()
+        if owner := await _tag_owner(session, tenant_id, tag):
+            raise _tag_conflict(tag, owner)
+    else:
+        tag = await _generate_tag(session, tenant_id)
+    status = data.status if data.status is not UNSET else rules.status_after_assignment("available", data.assignee_id is not None)
+    asset = Asset(
+        tenant_id=tenant_id, tag=tag, tag_key=rules.tag_key(tag), name=data.name.strip(), category_id=category_id,
+        location_id=location_id, assignee_id=data.assignee_id, status=status, serial=data.serial,
+        serial_key=_serial_key(data.serial), manufacturer=data.manufacturer, model=data.model,
+        purchase_date=data.purchase_date, purchase_cost=data.purchase_cost, warranty_expiry=data.warranty_expiry,
+        notes=data.notes, custom_fields=dict(data.custom_fields),
+    )
+    session.add(asset)
+    await _commit_or_conflict(session, tag)
+    return asset
+
+
+async def _commit_or_conflict(session: AsyncSession, tag: str) -> None:
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Only the tag is unique on an asset; a concurrent writer took it between our check and our insert.
+        await session.rollback()
+        raise _tag_conflict(tag, None) from None
+
+
+async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: AssetPatch) -> Asset:
+    asset = await get(session, tenant_id, asset_id)
+    if asset.deleted_at is not None:
+        raise Conflict("This asset is deleted; restore it before changing it")
+    if data.purchase_cost is not UNSET:
+        _check_cost(data.purchase_cost)
+        asset.purchase_cost = data.purchase_cost
+    if data.tag is not UNSET and rules.tag_key(data.tag) != asset.tag_key:
+        tag = data.tag.strip()
+        if owner := await _tag_owner(session, tenant_id, tag):
+            raise _tag_conflict(tag, owner)
+        asset.tag, asset.tag_key = tag, rules.tag_key(tag)
+    elif data.tag is not UNSET:
+        asset.tag = data.tag.strip()  # same tag, new spelling
+    if data.category_id is not UNSET:
+        asset.category_id = (await categories.require_live(session, tenant_id, data.category_id)).id
+    if data.location_id is not UNSET:
+        asset.location_id = (await locations.require_live(session, tenant_id, data.location_id)).id
+    if data.assignee_id is not UNSET:
+        if data.assignee_id is not None:
+            await people.require_live(session, tenant_id, data.assignee_id)
+        asset.assignee_id = data.assignee_id
+        asset.status = rules.status_after_assignment(asset.status, data.assignee_id is not None)
+    if data.name is not UNSET:
+        asset.name = data.name.strip()
+    if data.serial is not UNSET:
+        asset.serial, asset.serial_key = data.serial, _serial_key(data.serial)
+    for field in ("manufacturer", "model", "purchase_date", "warranty_expiry", "notes"):
+        value = getattr(data, field)
+        if value is not UNSET:
+            setattr(asset, field, value)
+    if data.custom_fields is not UNSET:
+        asset.custom_fields = dict(data.custom_fields)
+    asset.updated_at = utcnow()
+    await _commit_or_conflict(session, asset.tag)
+    return asset
+
+
+async def delete(session: AsyncSession, tenant_id: UUID, asset_id: UUID) -> None:
+    asset = await get(session, tenant_id, asset_id)
+    mark_deleted(asset)
+    await session.commit()
+
+
+async def restore(session: AsyncSession, tenant_id: UUID, asset_id: UUID) -> Asset:
+    asset = await get(session, tenant_id, asset_id)
+    if asset.deleted_at is not None:
+        asset.deleted_at = None
+        asset.updated_at = utcnow()
+        await session.commit()
+    return asset

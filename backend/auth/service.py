@@ -1,0 +1,175 @@
+"""Users, sign-in, API keys, and turning an Authorization header into a Principal."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+import anyio.to_thread
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth import rules
+from backend.auth.models import ApiKey, User
+from backend.context import Principal
+from backend.db.base import utcnow
+from backend.db.engine import Database
+from backend.errors import BadRequest, Conflict, NotFound, Unauthorized
+from backend.settings import Settings
+from backend.tenancy.service import TenantInfo
+
+CACHE_SECONDS = 5.0  # how long a deactivated user or revoked key may still be honoured by one process
+LAST_USED_EVERY = timedelta(seconds=60)
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_user(session: AsyncSession, tenant_id: UUID, email: str, password: str,
+                      role: str = "technician", name: str = "") -> User:
+    if role not in rules.ROLES:
+        raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+    if len(password) < 8:
+        raise BadRequest("Password must be at least 8 characters", {"password": "at least 8 characters"})
+    key = email_key(email)
+    if (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.email_key == key))).first():
+        raise Conflict(f"A user with email '{email}' already exists", {"email": "taken"})
+    password_hash = await anyio.to_thread.run_sync(rules.hash_password, password)
+    user = User(tenant_id=tenant_id, email=email.strip(), email_key=key, password_hash=password_hash, role=role, name=name)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def get_user(session: AsyncSession, tenant_id: UUID, user_id: UUID) -> User:
+    user = (await session.execute(select(User).where(User.tenant_id == tenant_id, User.id == user_id))).scalar_one_or_none()
+    if user is None:
+        raise NotFound("User not found")
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    token: str
+    expires_at: object
+    user: User
+
+
+async def sign_in(session: AsyncSession, settings: Settings, tenant: TenantInfo, email: str, password: str) -> SignIn:
+    user = (await session.execute(
+        select(User).where(User.tenant_id == tenant.id, User.email_key == email_key(email))
+    )).scalar_one_or_none()
+    ok = await anyio.to_thread.run_sync(rules.verify_password, user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
+        raise Unauthorized("Invalid email or password")
+    now = utcnow()
+    user.last_login_at = now
+    await session.commit()
+    token, expires = rules.issue_token(settings.secret_key, user_id=user.id, tenant_id=tenant.id, tenant_slug=tenant.slug,
+                                       role=user.role, now=now, ttl=timedelta(minutes=settings.token_ttl_minutes))
+    return SignIn(token=token, expires_at=expires, user=user)
+
+
+async def create_api_key(session: AsyncSession, tenant_id: UUID, name: str, role: str,
+                         created_by_id: UUID | None) -> tuple[ApiKey, str]:
+    if role not in rules.ROLES:
+        raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+    token, prefix, token_hash = rules.new_api_key()
+    key = ApiKey(tenant_id=tenant_id, name=name, prefix=prefix, token_hash=token_hash, role=role,
+                 created_by_id=created_by_id, created_at=utcnow())
+    session.add(key)
+    await session.flush()
+    return key, token
+
+
+async def list_api_keys(session: AsyncSession, tenant_id: UUID) -> list[ApiKey]:
+    return list((await session.execute(
+        select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+    )).scalars())
+
+
+async def revoke_api_key(session: AsyncSession, tenant_id: UUID, key_id: UUID) -> None:
+    key = (await session.execute(select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.id == key_id))).scalar_one_or_none()
+    if key is None:
+        raise NotFound("API key not found")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    await session.commit()
+
+
+class AuthCache:
+    """Recently checked users and keys, so a scan burst does not re-read them on every request."""
+
+    def __init__(self) -> None:
+        self.users: dict[tuple[UUID, UUID], tuple[float, str, str, bool]] = {}
+        self.keys: dict[tuple[UUID, str], tuple[float, UUID, str, object]] = {}
+
+
+async def principal_from_header(database: Database, settings: Settings, cache: AuthCache,
+                                tenant: TenantInfo, header: str | None) -> Principal:
+    if not header:
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>' or 'Authorization: ApiKey <key>'")
+    scheme, _, credential = header.strip().partition(" ")
+    credential = credential.strip()
+    scheme = scheme.lower()
+    if not credential:
+        raise Unauthorized("The Authorization header has no credential after its scheme")
+    if scheme == "bearer":
+        if rules.looks_like_api_key(credential):
+            raise Unauthorized("API keys must be sent as 'Authorization: ApiKey <key>', not as a Bearer token",
+                               {"scheme": "use ApiKey"})
+        return await _principal_from_jwt(database, settings, cache, tenant, credential)
+    if scheme == "apikey":
+        return await _principal_from_api_key(database, cache, tenant, credential)
+    raise Unauthorized(f"Unsupported authorization scheme '{scheme[:20]}'; use Bearer or ApiKey", {"scheme": "Bearer or ApiKey"})
+
+
+async def _principal_from_jwt(database: Database, settings: Settings, cache: AuthCache,
+                              tenant: TenantInfo, token: str) -> Principal:
+    try:
+        claims = rules.read_token(settings.secret_key, token, tenant.slug)
+    except rules.TokenError as exc:
+        raise Unauthorized(f"Invalid token: {exc}") from None
+    if claims.tenant_id != tenant.id:
+        raise Unauthorized("Invalid token: this token was issued for another tenant")
+    key = (tenant.id, claims.user_id)
+    entry = cache.users.get(key)
+    if entry is None or entry[0] < time.monotonic():
+        async with database.read_sessions() as session:
+            row = (await session.execute(
+                select(User.role, User.email, User.is_active).where(User.tenant_id == tenant.id, User.id == claims.user_id)
+            )).first()
+        entry = (time.monotonic() + CACHE_SECONDS, row.role, row.email, row.is_active) if row else (
+            time.monotonic() + CACHE_SECONDS, "", "", False)
+        cache.users[key] = entry
+    _, role, email, active = entry
+    if not active:
+        raise Unauthorized("This user no longer has access; ask an admin")
+    # The role is read from the user, not the token, so a demotion takes effect within seconds.
+    return Principal(tenant=tenant, role=role, user_id=claims.user_id, email=email)
+
+
+async def _principal_from_api_key(database: Database, cache: AuthCache, tenant: TenantInfo, token: str) -> Principal:
+    token_hash = rules.hash_api_key(token)
+    key = (tenant.id, token_hash)
+    entry = cache.keys.get(key)
+    now = time.monotonic()
+    if entry is None or entry[0] < now:
+        async with database.read_sessions() as session:
+            row = (await session.execute(
+                select(ApiKey.id, ApiKey.role, ApiKey.revoked_at, ApiKey.last_used_at)
+                .where(ApiKey.tenant_id == tenant.id, ApiKey.token_hash == token_hash)
+            )).first()
+        if row is None or row.revoked_at is not None:
+            raise Unauthorized("Invalid or revoked API key")
+        if row.last_used_at is None or utcnow() - row.last_used_at > LAST_USED_EVERY:
+            async with database.write_sessions() as session:
+                await session.execute(update(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.id == row.id)
+                                      .values(last_used_at=utcnow()))
+                await session.commit()
+        entry = (now + CACHE_SECONDS, row.id, row.role, None)
+        cache.keys[key] = entry
+    return Principal(tenant=tenant, role=entry[2], api_key_id=entry[1])

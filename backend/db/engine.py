@@ -1,0 +1,87 @@
+"""Engines and sessions. SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off so that BEGIN is ours (see _begin_*).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL with synchronous=FULL fsyncs on every commit: an acknowledged write survives power loss.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(conn: Any) -> None:
+    # A writer takes the write lock up front; a deferred transaction that reads and then writes
+    # would fail with SQLITE_BUSY instead of waiting when another writer committed in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _engine(url: str, begin: Any | None, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, **kwargs)
+    if begin is not None:
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", begin)
+    return engine
+
+
+@dataclass
+class Database:
+    """A read engine and a write engine (the same one on PostgreSQL)."""
+
+    url: str
+    reader: AsyncEngine
+    writer: AsyncEngine
+    read_sessions: async_sessionmaker[AsyncSession]
+    write_sessions: async_sessionmaker[AsyncSession]
+
+    @property
+    def dialect(self) -> str:
+        return self.writer.dialect.name
+
+    async def dispose(self) -> None:
+        await self.writer.dispose()
+        if self.reader is not self.writer:
+            await self.reader.dispose()
+
+
+def open_database(url: str) -> Database:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        _ensure_sqlite_dir(parsed.database)
+        writer = _engine(url, _begin_immediate, pool_size=4, max_overflow=4)
+        reader = _engine(url, _begin_deferred, pool_size=8, max_overflow=8)
+    else:
+        writer = reader = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return Database(
+        url=url,
+        reader=reader,
+        writer=writer,
+        read_sessions=async_sessionmaker(reader, expire_on_commit=False),
+        write_sessions=async_sessionmaker(writer, expire_on_commit=False),
+    )
+
+
+def _ensure_sqlite_dir(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    from pathlib import Path
+
+    Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,89 @@
+"""The demo tenant: a small company with two buildings, people, and a couple of hundred assets."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.assets import service as assets
+from backend.assets.schemas import AssetIn
+from backend.auth.service import create_user
+from backend.categories import service as categories
+from backend.categories.schemas import CategoryIn
+from backend.locations import service as locations
+from backend.locations.schemas import LocationIn
+from backend.people import service as people
+from backend.people.schemas import PersonIn
+from backend.tenancy.service import create_tenant, find_by_slug
+
+SITES = {
+    "HQ": {"Floor 1": ["Reception", "Room 101", "Room 102", "Room 103"],
+           "Floor 2": ["Room 201", "Room 202", "Room 203", "Room 204", "Room 205"],
+           "Basement": ["Server room", "Plant room"]},
+    "Warehouse": {"Aisle A": [], "Aisle B": [], "Workshop": []},
+}
+KINDS = {
+    "Laptops": [("Dell", "Latitude 7440"), ("Lenovo", "ThinkPad T14"), ("Apple", "MacBook Pro 14")],
+    "Monitors": [("Dell", "P2723QE"), ("LG", "27UL850")],
+    "Phones": [("Apple", "iPhone 15"), ("Samsung", "Galaxy S24")],
+    "Chairs": [("Herman Miller", "Aeron"), ("Steelcase", "Leap V2")],
+    "Printers": [("Brother", "HL-L6210DW"), ("Zebra", "ZD421")],
+    "Pumps": [("Grundfos", "CR 10-4"), ("Wilo", "Stratos MAXO")],
+    "Tools": [("Bosch", "GSR 18V-90"), ("Fluke", "117")],
+}
+PEOPLE = ["Amara Okafor", "Ben Carter", "Chen Wei", "Dana Levi", "Elif Yilmaz", "Farid Haddad", "Grace Kim",
+          "Hugo Martin", "Ines Duarte", "Jonas Berg", "Kavya Rao", "Luca Rossi"]
+
+
+async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count: int) -> bool:
+    """Create the demo tenant; False (and nothing written) when it already exists."""
+    if await find_by_slug(session, slug) is not None:
+        return False
+    rng = random.Random(20261122)
+    tenant = await create_tenant(session, slug, "Demo Company")
+    tid = tenant.id
+    for role, local in (("admin", "admin"), ("manager", "manager"), ("technician", "tech")):
+        await create_user(session, tid, f"{local}@{slug}.example", password, role, name=f"Demo {role}")
+
+    rooms = []
+    for site, floors in SITES.items():
+        site_row = await locations.create(session, tid, LocationIn(name=site))
+        for floor, names in floors.items():
+            floor_row = await locations.create(session, tid, LocationIn(name=floor, parent_id=site_row.id))
+            rooms.append(floor_row)
+            for name in names:
+                rooms.append(await locations.create(session, tid, LocationIn(name=name, parent_id=floor_row.id)))
+
+    kinds = []
+    for name, models in KINDS.items():
+        category = await categories.create(session, tid, CategoryIn(name=name))
+        kinds.append((category, models))
+    staff = [await people.create(session, tid, PersonIn(name=name, email=_email(name, slug), department=rng.choice(
+        ["IT", "Operations", "Finance", "Facilities"]))) for name in PEOPLE]
+
+    today = date.today()
+    for n in range(asset_count):
+        category, models = kinds[n % len(kinds)]
+        maker, model = rng.choice(models)
+        bought = today - timedelta(days=rng.randint(30, 2200))
+        assignee = rng.choice(staff).id if category.name in ("Laptops", "Phones") and rng.random() < 0.7 else None
+        await assets.create(session, tid, AssetIn(
+            name=f"{maker} {model}",
+            category_id=category.id,
+            location_id=rng.choice(rooms).id,
+            assignee_id=assignee,
+            serial=f"{maker[:2].upper()}{rng.randrange(10**9):09d}",
+            manufacturer=maker,
+            model=model,
+            purchase_date=bought,
+            purchase_cost=Decimal(rng.randrange(5_000, 300_000)) / 100,
+            warranty_expiry=bought + timedelta(days=365 * rng.choice((1, 2, 3))),
+        ))
+    return True
+
+
+def _email(name: str, slug: str) -> str:
+    return name.lower().replace(" ", ".") + f"@{slug}.example"

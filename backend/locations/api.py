@@ -1,0 +1,72 @@
+"""/locations"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from litestar import Request, Router, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from backend.auth.guards import manager, technician
+from backend.context import Caller, DB, public_origin, settings_of
+from backend.db.records import DeletedFilter
+from backend.locations import service
+from backend.locations.models import Location
+from backend.locations.schemas import LocationIn, LocationOut, LocationPage, LocationPatch
+from backend.wire import from_row, parse_uuid
+
+
+def location_out(request: Request, principal: Caller, location: Location) -> LocationOut:
+    origin = public_origin(request, settings_of(request.app.state), principal.tenant)
+    return from_row(LocationOut, location, qr_url=f"{origin}/l/{quote(location.code, safe='')}")
+
+
+@get("/", summary="List locations", description="`parentId` is an id or `root`; `sort` defaults to `path`.")
+async def list_locations(request: Request, db: DB, principal: Caller, q: FromQuery[str | None] = None,
+                         parent_id: FromQuery[str | None] = None, sort: FromQuery[str | None] = None,
+                         deleted: FromQuery[DeletedFilter | None] = None, limit: FromQuery[int | None] = None,
+                         cursor: FromQuery[str | None] = None) -> LocationPage:
+    rows, next_cursor = await service.list_locations(db, principal.tenant.id, q=q, parent_id=parent_id, sort=sort,
+                                                     deleted=deleted, limit=limit, cursor=cursor)
+    return LocationPage(items=[location_out(request, principal, r) for r in rows], next_cursor=next_cursor)
+
+
+@get("/default", summary="The default location")
+async def default_location(request: Request, db: DB, principal: Caller) -> LocationOut:
+    return location_out(request, principal, await service.default_location(db, principal.tenant.id))
+
+
+@get("/{location_id:str}", summary="Get a location")
+async def get_location(location_id: FromPath[str], request: Request, db: DB, principal: Caller) -> LocationOut:
+    location = await service.get(db, principal.tenant.id, parse_uuid(location_id, "locationId"))
+    return location_out(request, principal, location)
+
+
+@post("/", guards=[manager], summary="Create a location")
+async def create_location(data: JSONBody[LocationIn], request: Request, db: DB, principal: Caller) -> LocationOut:
+    return location_out(request, principal, await service.create(db, principal.tenant.id, data))
+
+
+@patch("/{location_id:str}", guards=[manager], summary="Rename or move a location",
+       description="Moving a location under itself or one of its sub-locations is refused.")
+async def update_location(location_id: FromPath[str], data: JSONBody[LocationPatch], request: Request,
+                          db: DB, principal: Caller) -> LocationOut:
+    location = await service.update(db, principal.tenant.id, parse_uuid(location_id, "locationId"), data)
+    return location_out(request, principal, location)
+
+
+@delete("/{location_id:str}", guards=[manager], summary="Delete a location (soft; restorable)")
+async def delete_location(location_id: FromPath[str], db: DB, principal: Caller) -> None:
+    await service.delete(db, principal.tenant.id, parse_uuid(location_id, "locationId"))
+
+
+@post("/{location_id:str}/restore", status_code=200, guards=[manager], summary="Restore a deleted location")
+async def restore_location(location_id: FromPath[str], request: Request, db: DB, principal: Caller) -> LocationOut:
+    location = await service.restore(db, principal.tenant.id, parse_uuid(location_id, "locationId"))
+    return location_out(request, principal, location)
+
+
+router = Router("/locations", guards=[technician], tags=["locations"], route_handlers=[
+    list_locations, default_location, get_location, create_location, update_location, delete_location,
+    restore_location,
+])

@@ -1,0 +1,46 @@
+"""/tenant: the tenant's own settings (name, asset tag format)."""
+
+from __future__ import annotations
+
+from litestar import Router, get, patch
+from litestar.params import JSONBody
+from msgspec import UNSET
+from sqlalchemy import select
+
+from backend.assets.rules import format_tag
+from backend.auth.guards import admin, technician
+from backend.context import Caller, DB
+from backend.db.base import utcnow
+from backend.tenancy import service
+from backend.tenancy.models import Counter, Tenant
+from backend.tenancy.schemas import TenantSettingsOut, TenantSettingsPatch
+
+
+async def _settings_out(db: DB, tenant: Tenant) -> TenantSettingsOut:
+    used = (await db.execute(select(Counter.value).where(Counter.tenant_id == tenant.id, Counter.name == "asset_tag"))
+            ).scalar_one_or_none() or 0
+    return TenantSettingsOut(id=tenant.id, slug=tenant.slug, name=tenant.name, tag_prefix=tenant.tag_prefix,
+                             tag_padding=tenant.tag_padding, next_tag=format_tag(tenant.tag_prefix, tenant.tag_padding, used + 1),
+                             created_at=tenant.created_at)
+
+
+@get("/", guards=[technician], summary="This tenant's settings")
+async def get_tenant_settings(db: DB, principal: Caller) -> TenantSettingsOut:
+    return await _settings_out(db, await service.get_tenant(db, principal.tenant.id))
+
+
+@patch("/", guards=[admin], summary="Change the tenant's name or asset tag format")
+async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, principal: Caller) -> TenantSettingsOut:
+    tenant = await service.get_tenant(db, principal.tenant.id)
+    prefix = tenant.tag_prefix if data.tag_prefix is UNSET else data.tag_prefix
+    padding = tenant.tag_padding if data.tag_padding is UNSET else data.tag_padding
+    service.check_tag_format(prefix, padding)
+    tenant.tag_prefix, tenant.tag_padding = prefix, padding
+    if data.name is not UNSET:
+        tenant.name = data.name.strip()
+    tenant.updated_at = utcnow()
+    await db.commit()
+    return await _settings_out(db, tenant)
+
+
+router = Router("/tenant", tags=["tenant"], route_handlers=[get_tenant_settings, update_tenant_settings])

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, IdMixin, TimestampMixin
+
+
+class Tenant(IdMixin, TimestampMixin, Base):
+    __tablename__ = "tenants"
+
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tag_prefix: Mapped[str] = mapped_column(String(16), default="AST-")
+    tag_padding: Mapped[int] = mapped_column(Integer, default=6)
+
+
+class Counter(Base):
+    """Per-tenant sequences (asset tags, location codes), advanced with one atomic upsert."""
+
+    __tablename__ = "counters"
+
+    tenant_id: Mapped[UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from msgspec import UNSET, Meta, UnsetType
+
+from backend.wire import Name, Out, Wire
+
+
+class TenantSettingsOut(Out):
+    id: UUID
+    slug: str
+    name: str
+    tag_prefix: str
+    tag_padding: int
+    next_tag: str
+    created_at: datetime
+
+
+class TenantSettingsPatch(Wire):
+    name: Name | UnsetType = UNSET
+    tag_prefix: Annotated[str, Meta(max_length=16)] | UnsetType = UNSET
+    tag_padding: Annotated[int, Meta(ge=1, le=12)] | UnsetType = UNSET

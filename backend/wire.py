@@ -1,0 +1,94 @@
+"""What every request and response body is built from: the Wire base, shared field types, list pages."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from backend.errors import BadRequest
+
+
+class Wire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="camel"):
+    """A request body: camelCase keys, unknown keys refused."""
+
+
+class Out(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True, rename="camel"):
+    """A response body."""
+
+
+# One line of text: no control characters, no line breaks.
+_LINE = r"^[^\x00-\x1f\x7f]*\Z"
+# Free text: line breaks and tabs allowed, other control characters not.
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z"
+
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_LINE)]
+ShortText = Annotated[str, Meta(max_length=200, pattern=_LINE)]
+LongText = Annotated[str, Meta(max_length=10_000, pattern=_TEXT)]
+TagText = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^\x00-\x20\x7f/?#%\\]+\Z")]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^\s@\x00-\x1f]+@[^\s@\x00-\x1f]+\Z")]
+Password = Annotated[str, Meta(min_length=8, max_length=1024)]
+Money = Annotated[str, Meta(max_length=24, pattern=r"^-?\d{1,13}(\.\d{1,2})?\Z")]
+
+T = TypeVar("T")
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def clamp_limit(limit: int | None) -> int:
+    if limit is None:
+        return 50
+    if not 1 <= limit <= 200:
+        raise BadRequest("limit must be between 1 and 200", {"limit": "between 1 and 200"})
+    return limit
+
+
+_cursor_encoder = msgspec.json.Encoder()
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = _cursor_encoder.encode([_plain(v) for v in values])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    """Back to the list encode_cursor was given (as JSON scalars); a bad cursor is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = msgspec.json.decode(raw)
+    except (ValueError, msgspec.DecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != size:
+        raise BadRequest("cursor is not valid for this list; start again without it", {"cursor": "invalid"})
+    return values
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (UUID,)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def parse_uuid(value: str, field: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise BadRequest(f"'{value[:80]}' is not a valid id", {field: "must be a UUID"}) from None
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def from_row(cls: type[S], row: Any, **extra: Any) -> S:
+    """A response Struct filled from a row's attributes of the same (snake_case) names."""
+    values = {name: getattr(row, name) for name in cls.__struct_fields__ if name not in extra}
+    return cls(**values, **extra)
