@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,8 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
 
 from backend import __version__
 from backend.auth.api import router as auth_router
@@ -21,12 +24,14 @@ from backend.context import provide_db, provide_principal
 from backend.db.engine import open_database
 from backend.errors import exception_handlers
 from backend.settings import Settings
+from backend.pages.api import home
 from backend.system.api import health, ready
 from backend.tenancy.api import router as tenancy_router
 from backend.tenancy.guards import resolve_tenant
 from backend.tenancy.service import TenantCache
 
 API_PREFIX = "/api/v1"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -51,7 +56,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router],
     )
     return Litestar(
-        route_handlers=[api, health, ready],
+        route_handlers=[api, health, ready, home],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[database_lifespan],
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
