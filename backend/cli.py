@@ -241,9 +241,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"created tenant '{args.tenant}' with {args.assets} assets")
     else:
         print(f"tenant '{args.tenant}' already exists; left as it is")
-    host = "localhost" if args.tenant == settings.default_tenant else f"{args.tenant}.localhost"
-    print(f"Sign in at http://{host}:8000 with admin@{args.tenant}.example / {args.password} "
-          f"(also manager@… and tech@…, same password)")
+    where = "" if args.tenant == settings.default_tenant else f" on {args.tenant}.localhost"
+    password = f" (password {args.password})" if created else ""
+    print(f"Sign in{where} as admin@{args.tenant}.example{password}; "
+          f"manager@{args.tenant}.example and tech@{args.tenant}.example have the same password.")
     return 0
 
 
