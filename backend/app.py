@@ -7,11 +7,11 @@ from pathlib import Path
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
@@ -22,7 +22,7 @@ from backend.auth.service import AuthCache
 from backend.categories.api import router as categories_router
 from backend.context import provide_db, provide_principal
 from backend.db.engine import open_database
-from backend.errors import exception_handlers
+from backend.errors import BadRequest, ErrorBody, error_response, exception_handlers
 from backend.settings import Settings
 from backend.pages.api import home
 from backend.system.api import health, ready
@@ -31,6 +31,13 @@ from backend.tenancy.guards import resolve_tenant
 from backend.tenancy.service import TenantCache
 
 API_PREFIX = "/api/v1"
+# What every /api/v1 operation documents besides its success: the one error body, not Litestar's default.
+ERROR_RESPONSES = {
+    400: ResponseSpec(ErrorBody, generate_examples=False, description="Malformed or invalid input; details name each bad field"),
+    401: ResponseSpec(ErrorBody, generate_examples=False, description="Not signed in, or the token or API key is not valid here"),
+    403: ResponseSpec(ErrorBody, generate_examples=False, description="Signed in, but the role is not enough"),
+    404: ResponseSpec(ErrorBody, generate_examples=False, description="Unknown tenant, or no such record in this tenant"),
+}
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -55,12 +62,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, health, ready, home],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[database_lifespan],
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        before_request=refuse_nul_characters,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Fieldscan API",
@@ -68,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Audit physical assets with a phone. The tenant is the first label of the Host header.",
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
+                                  after_request=schema_page_not_found_as_json),
         ),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
@@ -75,6 +85,32 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    document_error_responses(app)
+    return app
+
+
+def refuse_nul_characters(request: Request) -> None:
+    """A NUL in a query parameter is never meaningful, and PostgreSQL cannot even compare it: a 400, not a 500."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            field = name.replace("\x00", "")[:40]
+            raise BadRequest(f"The query parameter '{field}' contains a NUL character", {field: "NUL is not allowed"})
+
+
+def schema_page_not_found_as_json(response: Response) -> Response:
+    """Litestar answers an unknown /schema/... page with HTML; every error of this service is {message, details}."""
+    if response.status_code == 404:
+        return error_response(404, "No such page of the API documentation; see /schema or /schema/openapi.json")
+    return response
+
+
+def document_error_responses(app: Litestar) -> None:
+    for route in app.routes:
+        if not route.path.startswith(API_PREFIX):
+            continue
+        for handler in getattr(route, "route_handlers", ()):
+            # Handlers were copied when registered, so this changes this app's schema only.
+            handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
 
 
 def create_app_from_env() -> Litestar:

@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
-        parser.print_help()
+        # `fieldscan tenant` alone: show what the group can do.
+        getattr(args, "group_parser", parser).print_help()
         return 2
     try:
         settings = Settings.from_env()
@@ -55,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Apply every pending schema migration (safe to run again).")
     p.set_defaults(run=cmd_migrate)
 
-    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(title="tenant commands", metavar="ACTION")
+    tenant_parser = commands.add_parser("tenant", help="manage tenants")
+    tenant_parser.set_defaults(group_parser=tenant_parser)
+    tenant = tenant_parser.add_subparsers(title="tenant commands", metavar="ACTION")
     p = tenant.add_parser("create", help="create a tenant (with its default category and location)",
                           description="Create a tenant. Its slug is the first label of the host it is served on: "
                                       "tenant 'acme' answers on acme.example.com and acme.localhost:8000.")
@@ -67,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag-padding", type=int, default=6, help="digits in a generated tag (default: 6)")
     p.set_defaults(run=cmd_tenant_create)
 
-    user = commands.add_parser("user", help="manage users").add_subparsers(title="user commands", metavar="ACTION")
+    user_parser = commands.add_parser("user", help="manage users")
+    user_parser.set_defaults(group_parser=user_parser)
+    user = user_parser.add_subparsers(title="user commands", metavar="ACTION")
     p = user.add_parser("create", help="create a user who signs in with email and password")
     p.add_argument("--tenant", required=True, metavar="SLUG")
     p.add_argument("--email", required=True)
@@ -78,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="", help="display name")
     p.set_defaults(run=cmd_user_create)
 
-    apikey = commands.add_parser("apikey", help="manage API keys").add_subparsers(title="apikey commands", metavar="ACTION")
+    apikey_parser = commands.add_parser("apikey", help="manage API keys")
+    apikey_parser.set_defaults(group_parser=apikey_parser)
+    apikey = apikey_parser.add_subparsers(title="apikey commands", metavar="ACTION")
     p = apikey.add_parser("create", help="create an API key; the token is printed once, alone on the last line",
                           description="Create an API key. Send it as 'Authorization: ApiKey <token>'. Only its hash is "
                                       "stored: copy the token now.")

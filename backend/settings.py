@@ -10,6 +10,7 @@ from typing import Mapping
 import msgspec
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/fieldscan.sqlite3"
+MIN_SECRET_BYTES = 32  # HMAC-SHA256 keys shorter than the hash are guessable
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -70,6 +71,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if "secret_key" not in values:
             values["secret_key"] = load_or_create_secret(Path(str(values["var_dir"])))
         settings = cls(**values)  # type: ignore[arg-type]
+        if len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"FIELDSCAN_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long "
+                                "(or leave it unset to have one generated)")
         if settings.public_url is not None:
             if not settings.public_url.startswith(("http://", "https://")):
                 raise SettingsError("FIELDSCAN_PUBLIC_URL must start with http:// or https://")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Request, Router, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.assets import service
 from backend.assets.models import Asset
@@ -14,6 +15,13 @@ from backend.auth.guards import manager, technician
 from backend.context import Caller, DB, public_origin, settings_of
 from backend.db.records import DeletedFilter
 from backend.wire import from_row, parse_uuid
+
+
+# Query parameters are camelCase like the JSON keys: `?categoryId=…`, not `?category_id=…`.
+CategoryIdQuery = Annotated[str | None, QueryParameter(name="categoryId")]
+LocationIdQuery = Annotated[str | None, QueryParameter(name="locationId")]
+IncludeSublocationsQuery = Annotated[bool, QueryParameter(name="includeSublocations")]
+AssigneeIdQuery = Annotated[str | None, QueryParameter(name="assigneeId")]
 
 
 def asset_url(origin: str, tag: str) -> str:
@@ -34,9 +42,9 @@ def asset_out(origin: str, asset: Asset) -> AssetOut:
                  "`locationId` with `includeSublocations`, `assigneeId` (an id or `none`), `deleted`. "
                  "`sort`: tag, name, status, createdAt, updatedAt; prefix `-` for descending.")
 async def list_assets(request: Request, db: DB, principal: Caller, q: FromQuery[str | None] = None,
-                      status: FromQuery[str | None] = None, category_id: FromQuery[str | None] = None,
-                      location_id: FromQuery[str | None] = None, include_sublocations: FromQuery[bool] = False,
-                      assignee_id: FromQuery[str | None] = None, sort: FromQuery[str | None] = None,
+                      status: FromQuery[str | None] = None, category_id: CategoryIdQuery = None,
+                      location_id: LocationIdQuery = None, include_sublocations: IncludeSublocationsQuery = False,
+                      assignee_id: AssigneeIdQuery = None, sort: FromQuery[str | None] = None,
                       deleted: FromQuery[DeletedFilter | None] = None, limit: FromQuery[int | None] = None,
                       cursor: FromQuery[str | None] = None) -> AssetPage:
     rows, next_cursor = await service.list_assets(

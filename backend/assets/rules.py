@@ -6,6 +6,10 @@ import re
 
 TAG_PREFIX = re.compile(r"^[A-Za-z0-9._-]{0,16}\Z")
 MAX_TAG_PADDING = 12
+MAX_TAG_LENGTH = 64  # the width of the tag and tag_key columns
+# Inside a tag: no whitespace or control characters (unreadable on a label), and nothing that would change
+# the meaning of the label's web address /a/{tag}.
+TAG_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f/?#%\\]")
 
 
 def format_tag(prefix: str, padding: int, number: int) -> str:
@@ -17,7 +21,22 @@ def format_tag(prefix: str, padding: int, number: int) -> str:
 
 def tag_key(tag: str) -> str:
     """What two tags are compared by: trimmed and upper-cased, so a hand-typed 'ast-000001 ' matches."""
-    return tag.strip().upper()
+    # Lower-casing first makes every case variant meet: ẞ/ß, the Kelvin sign K/k, İ/i̇ upper-case differently.
+    return tag.strip().lower().upper()
+
+
+def given_tag_problem(tag: str) -> str | None:
+    """Why a tag typed or scanned by a person cannot be stored; surrounding whitespace is trimmed first."""
+    trimmed = tag.strip()
+    if not trimmed:
+        return "must not be blank"
+    if TAG_FORBIDDEN.search(trimmed):
+        return "no spaces, control characters or / ? # % \\ inside a tag"
+    if len(trimmed) > MAX_TAG_LENGTH or len(tag_key(trimmed)) > MAX_TAG_LENGTH:
+        return f"at most {MAX_TAG_LENGTH} characters (some letters, like ß, count twice once upper-cased)"
+    if trimmed in (".", ".."):
+        return "cannot be '.' or '..': the label's web address /a/{tag} would point elsewhere"
+    return None
 
 
 def prefix_problem(prefix: str) -> str | None:

@@ -8,17 +8,22 @@ from uuid import UUID
 from msgspec import UNSET, Meta, UnsetType
 
 from backend.assets.models import STATUSES
-from backend.wire import LongText, Name, Out, Page, ShortText, TagText, Wire
+from backend.wire import LongText, Name, Out, Page, ShortText, Wire
 
 Status = Literal[STATUSES]  # type: ignore[valid-type]  # the one list lives with the model
 FieldKey = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_]*\Z")]
 FieldValue = Annotated[str, Meta(max_length=2000)] | int | float | bool | None
 CustomFields = Annotated[dict[FieldKey, FieldValue], Meta(max_length=100)]
+# A tag as typed, pasted or read by a barcode scanner, whose trailing Tab or Enter is trimmed away; what a
+# tag may hold is checked by rules.given_tag_problem, so that the error says what exactly is wrong.
+GivenTag = Annotated[str, Meta(min_length=1, max_length=200, description=(
+    "Up to 64 characters, compared ignoring case and surrounding whitespace; no spaces, control characters "
+    "or / ? # % \\ (the tag is part of the label's web address)."))]
 
 
 class AssetIn(Wire):
     name: Name
-    tag: TagText | None = None
+    tag: GivenTag | None = None
     category_id: UUID | None = None
     location_id: UUID | None = None
     assignee_id: UUID | None = None
@@ -35,7 +40,7 @@ class AssetIn(Wire):
 
 class AssetPatch(Wire):
     name: Name | UnsetType = UNSET
-    tag: TagText | UnsetType = UNSET
+    tag: GivenTag | UnsetType = UNSET
     category_id: UUID | UnsetType = UNSET
     location_id: UUID | UnsetType = UNSET
     assignee_id: UUID | None | UnsetType = UNSET

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -100,9 +101,24 @@ async def _generate_tag(session: AsyncSession, tenant_id: UUID) -> str:
             return tag
 
 
-def _check_cost(cost: Any) -> None:
-    if cost is not None and (problem := rules.cost_problem(cost)):
+CENT = Decimal("0.01")
+# A quick-add that loses its generated number to a concurrent hand-typed tag moves on this many times.
+GENERATED_TAG_ATTEMPTS = 5
+
+
+def _cost(cost: Decimal | None) -> Decimal | None:
+    if cost is None:
+        return None
+    if problem := rules.cost_problem(cost):
         raise BadRequest(f"purchaseCost {problem}", {"purchaseCost": problem})
+    # Stored in cents, so the answer to a write reads the same as a later GET ("12.5" -> "12.50", "-0" -> "0.00").
+    return abs(cost).quantize(CENT)
+
+
+def _given_tag(tag: str) -> str:
+    if problem := rules.given_tag_problem(tag):
+        raise BadRequest(f"Invalid tag: {problem}", {"tag": problem})
+    return tag.strip()
 
 
 def _serial_key(serial: str | None) -> str | None:
@@ -110,37 +126,45 @@ def _serial_key(serial: str | None) -> str | None:
 
 
 async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn) -> Asset:
-    _check_cost(data.purchase_cost)
+    cost = _cost(data.purchase_cost)
+    given_tag = _given_tag(data.tag) if data.tag is not None else None
     category_id = (await categories.require_live(session, tenant_id, data.category_id)).id if data.category_id \
         else (await categories.default_category(session, tenant_id)).id
     location_id = (await locations.require_live(session, tenant_id, data.location_id)).id if data.location_id \
         else (await locations.default_location(session, tenant_id)).id
     if data.assignee_id is not None:
         await people.require_live(session, tenant_id, data.assignee_id)
-    if data.tag is not None:
-        tag = data.tag.strip()
-        if owner := await _tag_owner(session, tenant_id, tag):
-            raise _tag_conflict(tag, owner)
-    else:
-        tag = await _generate_tag(session, tenant_id)
+    if given_tag is not None and (owner := await _tag_owner(session, tenant_id, given_tag)):
+        raise _tag_conflict(given_tag, owner)
     status = data.status if data.status is not UNSET else rules.status_after_assignment("available", data.assignee_id is not None)
-    asset = Asset(
-        tenant_id=tenant_id, tag=tag, tag_key=rules.tag_key(tag), name=data.name.strip(), category_id=category_id,
-        location_id=location_id, assignee_id=data.assignee_id, status=status, serial=data.serial,
-        serial_key=_serial_key(data.serial), manufacturer=data.manufacturer, model=data.model,
-        purchase_date=data.purchase_date, purchase_cost=data.purchase_cost, warranty_expiry=data.warranty_expiry,
-        notes=data.notes, custom_fields=dict(data.custom_fields),
+    fields = dict(
+        tenant_id=tenant_id, name=data.name.strip(), category_id=category_id, location_id=location_id,
+        assignee_id=data.assignee_id, status=status, serial=data.serial, serial_key=_serial_key(data.serial),
+        manufacturer=data.manufacturer, model=data.model, purchase_date=data.purchase_date, purchase_cost=cost,
+        warranty_expiry=data.warranty_expiry, notes=data.notes, custom_fields=dict(data.custom_fields),
     )
-    session.add(asset)
-    await _commit_or_conflict(session, tag)
-    return asset
+    attempts_left = 1 if given_tag is not None else GENERATED_TAG_ATTEMPTS
+    while True:
+        tag = given_tag if given_tag is not None else await _generate_tag(session, tenant_id)
+        asset = Asset(tag=tag, tag_key=rules.tag_key(tag), **fields)
+        session.add(asset)
+        try:
+            await session.commit()
+            return asset
+        except IntegrityError:
+            # Only the tag is unique on an asset: a concurrent writer took it between our check and our insert.
+            # A given tag is then a conflict; a generated one moves on to the next free number.
+            await session.rollback()
+            attempts_left -= 1
+            if not attempts_left:
+                raise _tag_conflict(tag, None) from None
 
 
 async def _commit_or_conflict(session: AsyncSession, tag: str) -> None:
     try:
         await session.commit()
     except IntegrityError:
-        # Only the tag is unique on an asset; a concurrent writer took it between our check and our insert.
+        # Only the tag is unique on an asset; a concurrent writer took it between our check and our commit.
         await session.rollback()
         raise _tag_conflict(tag, None) from None
 
@@ -149,23 +173,29 @@ async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: A
     asset = await get(session, tenant_id, asset_id)
     if asset.deleted_at is not None:
         raise Conflict("This asset is deleted; restore it before changing it")
-    if data.purchase_cost is not UNSET:
-        _check_cost(data.purchase_cost)
-        asset.purchase_cost = data.purchase_cost
-    if data.tag is not UNSET and rules.tag_key(data.tag) != asset.tag_key:
-        tag = data.tag.strip()
+    # Every check and lookup comes before the first change: a query after a change would flush it early,
+    # and a tag lost to a concurrent writer must surface at commit, where it becomes a 409.
+    cost = _cost(data.purchase_cost) if data.purchase_cost is not UNSET else UNSET
+    tag = _given_tag(data.tag) if data.tag is not UNSET else UNSET
+    if tag is not UNSET and rules.tag_key(tag) != asset.tag_key:
         if owner := await _tag_owner(session, tenant_id, tag):
             raise _tag_conflict(tag, owner)
-        asset.tag, asset.tag_key = tag, rules.tag_key(tag)
-    elif data.tag is not UNSET:
-        asset.tag = data.tag.strip()  # same tag, new spelling
     if data.category_id is not UNSET:
-        asset.category_id = (await categories.require_live(session, tenant_id, data.category_id)).id
+        await categories.require_live(session, tenant_id, data.category_id)
     if data.location_id is not UNSET:
-        asset.location_id = (await locations.require_live(session, tenant_id, data.location_id)).id
+        await locations.require_live(session, tenant_id, data.location_id)
+    if data.assignee_id is not UNSET and data.assignee_id is not None:
+        await people.require_live(session, tenant_id, data.assignee_id)
+
+    if cost is not UNSET:
+        asset.purchase_cost = cost
+    if tag is not UNSET:
+        asset.tag, asset.tag_key = tag, rules.tag_key(tag)  # or the same tag in a new spelling
+    if data.category_id is not UNSET:
+        asset.category_id = data.category_id
+    if data.location_id is not UNSET:
+        asset.location_id = data.location_id
     if data.assignee_id is not UNSET:
-        if data.assignee_id is not None:
-            await people.require_live(session, tenant_id, data.assignee_id)
         asset.assignee_id = data.assignee_id
         asset.status = rules.status_after_assignment(asset.status, data.assignee_id is not None)
     if data.name is not UNSET:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from uuid import UUID
 
 from litestar import Request, Router, delete, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.auth import service
 from backend.auth.guards import admin, technician
@@ -54,13 +53,15 @@ async def create_api_key(data: JSONBody[ApiKeyIn], db: DB, principal: Caller) ->
 
 
 @get("/api-keys", guards=[admin], summary="List API keys by prefix and name")
-async def list_api_keys(db: DB, principal: Caller) -> ApiKeyPage:
-    return ApiKeyPage(items=[_key_out(k) for k in await service.list_api_keys(db, principal.tenant.id)])
+async def list_api_keys(db: DB, principal: Caller, sort: FromQuery[str | None] = None, limit: FromQuery[int | None] = None,
+                        cursor: FromQuery[str | None] = None) -> ApiKeyPage:
+    keys, next_cursor = await service.list_api_keys(db, principal.tenant.id, sort=sort, limit=limit, cursor=cursor)
+    return ApiKeyPage(items=[_key_out(k) for k in keys], next_cursor=next_cursor)
 
 
 @delete("/api-keys/{key_id:str}", guards=[admin], summary="Revoke an API key")
-async def revoke_api_key(key_id: FromPath[str], db: DB, principal: Caller) -> None:
-    await service.revoke_api_key(db, principal.tenant.id, parse_uuid(key_id, "keyId"))
+async def revoke_api_key(key_id: FromPath[str], db: DB, principal: Caller, request: Request) -> None:
+    await service.revoke_api_key(db, request.app.state.auth_cache, principal.tenant.id, parse_uuid(key_id, "keyId"))
 
 
 router = Router("", tags=["auth"], route_handlers=[login, me, create_api_key, list_api_keys, revoke_api_key])

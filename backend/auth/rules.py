@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Literal
 from uuid import UUID
 
@@ -21,8 +22,13 @@ API_KEY_PREFIX = "fsk_"
 ISSUER = "fieldscan"
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a login takes as long either way. Made on first
+    use, not at import: hashing is slow on purpose, and every CLI command imports this module."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def role_allows(role: str, needed: str) -> bool:
@@ -36,7 +42,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -86,13 +92,14 @@ def read_token(secret: str, token: str, tenant_slug: str) -> TokenClaims:
         raise TokenError("the token is not valid") from None
     try:
         return TokenClaims(
-            user_id=UUID(claims["sub"]),
-            tenant_id=UUID(claims["tid"]),
-            tenant_slug=claims["aud"],
+            user_id=UUID(str(claims["sub"])),
+            tenant_id=UUID(str(claims["tid"])),
+            # The audience was checked against this slug; a list-valued "aud" must not leak through.
+            tenant_slug=tenant_slug,
             role=str(claims.get("role", "")),
-            expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+            expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc),
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError, OSError):
         raise TokenError("the token is not valid") from None
 
 

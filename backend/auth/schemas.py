@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from backend.wire import Email, Name, Out, Wire
+from backend.wire import Email, Name, Out, Page, Wire
 
 RoleName = Literal["admin", "manager", "technician"]
 
@@ -56,6 +56,4 @@ class ApiKeyCreatedOut(ApiKeyOut):
     token: str
 
 
-class ApiKeyPage(Out):
-    items: list[ApiKeyOut]
-    next_cursor: str | None = None
+ApiKeyPage = Page[ApiKeyOut]

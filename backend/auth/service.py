@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import anyio.to_thread
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.auth import rules
 from backend.auth.models import ApiKey, User
 from backend.context import Principal
+from backend.db import listing
 from backend.db.base import utcnow
 from backend.db.engine import Database
 from backend.errors import BadRequest, Conflict, NotFound, Unauthorized
@@ -77,27 +79,35 @@ async def create_api_key(session: AsyncSession, tenant_id: UUID, name: str, role
                          created_by_id: UUID | None) -> tuple[ApiKey, str]:
     if role not in rules.ROLES:
         raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+    if not name.strip():
+        raise BadRequest("An API key needs a name saying what it is for", {"name": "must not be blank"})
     token, prefix, token_hash = rules.new_api_key()
-    key = ApiKey(tenant_id=tenant_id, name=name, prefix=prefix, token_hash=token_hash, role=role,
+    key = ApiKey(tenant_id=tenant_id, name=name.strip(), prefix=prefix, token_hash=token_hash, role=role,
                  created_by_id=created_by_id, created_at=utcnow())
     session.add(key)
     await session.flush()
     return key, token
 
 
-async def list_api_keys(session: AsyncSession, tenant_id: UUID) -> list[ApiKey]:
-    return list((await session.execute(
-        select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
-    )).scalars())
+API_KEY_SORTS = {"createdAt": (ApiKey.created_at, datetime), "name": (ApiKey.name, str)}
 
 
-async def revoke_api_key(session: AsyncSession, tenant_id: UUID, key_id: UUID) -> None:
+async def list_api_keys(session: AsyncSession, tenant_id: UUID, *, sort: str | None = None, limit: int | None = None,
+                        cursor: str | None = None) -> tuple[Sequence[ApiKey], str | None]:
+    """Newest first by default; revoked keys stay listed (with revokedAt) so their use can be traced."""
+    stmt = select(ApiKey).where(ApiKey.tenant_id == tenant_id)
+    return await listing.page(session, stmt, ApiKey.id, listing.parse_sort(sort, API_KEY_SORTS, "-createdAt"), limit, cursor)
+
+
+async def revoke_api_key(session: AsyncSession, cache: AuthCache, tenant_id: UUID, key_id: UUID) -> None:
     key = (await session.execute(select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.id == key_id))).scalar_one_or_none()
     if key is None:
         raise NotFound("API key not found")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     await session.commit()
+    # This process stops honouring the key at once; other processes within CACHE_SECONDS.
+    cache.keys.pop((tenant_id, key.token_hash), None)
 
 
 class AuthCache:

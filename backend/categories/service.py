@@ -7,6 +7,7 @@ from uuid import UUID
 
 from msgspec import UNSET
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.categories.models import Category
@@ -17,7 +18,8 @@ from backend.db.records import filter_deleted, find_live, get_in_tenant, like_pa
 from backend.errors import Conflict
 
 DEFAULT_NAME = "Uncategorized"
-SORTS = {"name": (Category.name, str), "createdAt": (Category.created_at, datetime),
+# By name_key: "bravo" comes before "Charlie" on SQLite and PostgreSQL alike.
+SORTS = {"name": (Category.name_key, str), "createdAt": (Category.created_at, datetime),
          "updatedAt": (Category.updated_at, datetime)}
 
 
@@ -62,12 +64,22 @@ async def _ensure_name_free(session: AsyncSession, tenant_id: UUID, name: str, e
         raise Conflict(f"A category named '{name}' already exists", {"name": "taken", "existingId": str(found)})
 
 
+async def _commit_unless_name_taken(session: AsyncSession, tenant_id: UUID, name: str) -> None:
+    """Commit; when someone took the name between our check and our commit (PostgreSQL), the same 409."""
+    try:
+        await session.commit()
+    except IntegrityError:  # the only unique key a change here can break is the live name
+        await session.rollback()
+        await _ensure_name_free(session, tenant_id, name)
+        raise Conflict(f"A category named '{name}' already exists", {"name": "taken"}) from None
+
+
 async def create(session: AsyncSession, tenant_id: UUID, data: CategoryIn) -> Category:
     await _ensure_name_free(session, tenant_id, data.name)
     category = Category(tenant_id=tenant_id, name=data.name.strip(), name_key=name_key(data.name),
                         description=data.description)
     session.add(category)
-    await session.commit()
+    await _commit_unless_name_taken(session, tenant_id, category.name)
     return category
 
 
@@ -81,7 +93,7 @@ async def update(session: AsyncSession, tenant_id: UUID, category_id: UUID, data
     if data.description is not UNSET:
         category.description = data.description
     category.updated_at = utcnow()
-    await session.commit()
+    await _commit_unless_name_taken(session, tenant_id, category.name)
     return category
 
 
@@ -106,5 +118,5 @@ async def restore(session: AsyncSession, tenant_id: UUID, category_id: UUID) -> 
         await _ensure_name_free(session, tenant_id, category.name)
         category.deleted_at = None
         category.updated_at = utcnow()
-        await session.commit()
+        await _commit_unless_name_taken(session, tenant_id, category.name)
     return category

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Request, Router, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.auth.guards import manager, technician
 from backend.context import Caller, DB, public_origin, settings_of
@@ -16,6 +17,10 @@ from backend.locations.schemas import LocationIn, LocationOut, LocationPage, Loc
 from backend.wire import from_row, parse_uuid
 
 
+# Query parameters are camelCase like the JSON keys: `?parentId=…`, not `?parent_id=…`.
+ParentIdQuery = Annotated[str | None, QueryParameter(name="parentId")]
+
+
 def location_out(request: Request, principal: Caller, location: Location) -> LocationOut:
     origin = public_origin(request, settings_of(request.app.state), principal.tenant)
     return from_row(LocationOut, location, qr_url=f"{origin}/l/{quote(location.code, safe='')}")
@@ -23,7 +28,7 @@ def location_out(request: Request, principal: Caller, location: Location) -> Loc
 
 @get("/", summary="List locations", description="`parentId` is an id or `root`; `sort` defaults to `path`.")
 async def list_locations(request: Request, db: DB, principal: Caller, q: FromQuery[str | None] = None,
-                         parent_id: FromQuery[str | None] = None, sort: FromQuery[str | None] = None,
+                         parent_id: ParentIdQuery = None, sort: FromQuery[str | None] = None,
                          deleted: FromQuery[DeletedFilter | None] = None, limit: FromQuery[int | None] = None,
                          cursor: FromQuery[str | None] = None) -> LocationPage:
     rows, next_cursor = await service.list_locations(db, principal.tenant.id, q=q, parent_id=parent_id, sort=sort,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import Boolean, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Index, String, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from backend.db.base import Base, SoftDeleteMixin, TenantMixin, TimestampMixin, tenant_fk, tenant_keys
 
@@ -26,3 +26,6 @@ class Location(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     path: Mapped[str] = mapped_column(String(4000))
     description: Mapped[str] = mapped_column(String(10_000), default="")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What lists sort by: "annex" before "HQ", on SQLite and PostgreSQL alike.
+    name_sort: Mapped[str] = column_property(func.lower(name))
+    path_sort: Mapped[str] = column_property(func.lower(path))

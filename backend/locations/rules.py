@@ -7,6 +7,7 @@ from uuid import UUID
 
 PATH_SEPARATOR = " > "
 CODE_PREFIX = "LOC-"
+MAX_PATH_LENGTH = 4000  # the width of locations.path
 
 Tree = Mapping[UUID, tuple[UUID | None, str]]
 
@@ -33,14 +34,21 @@ def path_of(tree: Tree, node: UUID) -> str:
     return PATH_SEPARATOR.join(tree[n][1] for n in reversed(ancestors(tree, node)))
 
 
+def child_path(parent_path: str | None, name: str) -> str:
+    return f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name
+
+
 def subtree(tree: Tree, root: UUID) -> list[UUID]:
     """root and every location below it."""
     children: dict[UUID | None, list[UUID]] = {}
     for node, (parent, _) in tree.items():
         children.setdefault(parent, []).append(node)
-    found, stack = [], [root]
+    found, seen, stack = [], {root}, [root]
     while stack:
         node = stack.pop()
         found.append(node)
-        stack.extend(children.get(node, ()))
+        # `seen` keeps a corrupted (cyclic) table from looping forever.
+        below = [child for child in children.get(node, ()) if child not in seen]
+        seen.update(below)
+        stack.extend(below)
     return found

@@ -20,7 +20,7 @@ from backend.tenancy.service import next_value
 from backend.wire import parse_uuid
 
 DEFAULT_NAME = "Default location"
-SORTS = {"name": (Location.name, str), "path": (Location.path, str), "code": (Location.code, str),
+SORTS = {"name": (Location.name_sort, str), "path": (Location.path_sort, str), "code": (Location.code, str),
          "createdAt": (Location.created_at, datetime), "updatedAt": (Location.updated_at, datetime)}
 
 
@@ -86,30 +86,50 @@ async def _tree(session: AsyncSession, tenant_id: UUID) -> dict[UUID, tuple[UUID
     return {row.id: (row.parent_id, row.name) for row in rows}
 
 
-async def _refresh_paths(session: AsyncSession, tenant_id: UUID, root_id: UUID) -> None:
+async def _lock_tree(session: AsyncSession, tenant_id: UUID) -> None:
+    """Changes to a tenant's tree take turns, so two moves at once cannot build a loop together, a
+    rename cannot leave a stale path below it and a code cannot be taken twice. PostgreSQL: a row lock
+    on the tenant's default location (NO KEY UPDATE, so assets can still be filed there meanwhile);
+    SQLite: every writer already holds the database's write lock. Take it before reading the tree."""
+    await session.execute(select(Location.id).where(Location.tenant_id == tenant_id, Location.is_default.is_(True))
+                          .with_for_update(key_share=True))
+
+
+def _path_too_long(field: str) -> BadRequest:
+    return BadRequest(f"{field}: the location's path (or one below it) would be longer than "
+                      f"{rules.MAX_PATH_LENGTH} characters; use shorter names or fewer levels",
+                      {field: f"path longer than {rules.MAX_PATH_LENGTH} characters"})
+
+
+async def _refresh_paths(session: AsyncSession, tenant_id: UUID, root_id: UUID, field: str) -> None:
     """Recompute the path of root_id and everything below it after a rename or a move."""
     tree = await _tree(session, tenant_id)
     ids = rules.subtree(tree, root_id)
+    paths = {node: rules.path_of(tree, node) for node in ids}
+    if any(len(path) > rules.MAX_PATH_LENGTH for path in paths.values()):
+        raise _path_too_long(field)
     rows = (await session.execute(select(Location).where(Location.tenant_id == tenant_id, Location.id.in_(ids)))).scalars()
     for location in rows:
-        path = rules.path_of(tree, location.id)
-        if location.path != path:
-            location.path = path
+        if location.path != paths[location.id]:
+            location.path = paths[location.id]
 
 
 async def create(session: AsyncSession, tenant_id: UUID, data: LocationIn) -> Location:
+    name = data.name.strip()
+    await _lock_tree(session, tenant_id)
     parent_path = None
     if data.parent_id is not None:
         parent_path = (await require_live(session, tenant_id, data.parent_id, "parentId")).path
+    path = rules.child_path(parent_path, name)
+    if len(path) > rules.MAX_PATH_LENGTH:
+        raise _path_too_long("parentId")
     if data.code is not None:
         if await _code_taken(session, tenant_id, data.code):
             raise Conflict(f"Location code '{data.code}' is already used", {"code": "taken"})
         code = data.code.upper()
     else:
         code = await _new_code(session, tenant_id)
-    name = data.name.strip()
-    location = Location(tenant_id=tenant_id, parent_id=data.parent_id, name=name, code=code,
-                        path=f"{parent_path}{rules.PATH_SEPARATOR}{name}" if parent_path else name,
+    location = Location(tenant_id=tenant_id, parent_id=data.parent_id, name=name, code=code, path=path,
                         description=data.description)
     session.add(location)
     await session.commit()
@@ -117,10 +137,12 @@ async def create(session: AsyncSession, tenant_id: UUID, data: LocationIn) -> Lo
 
 
 async def update(session: AsyncSession, tenant_id: UUID, location_id: UUID, data: LocationPatch) -> Location:
+    name = data.name.strip() if data.name is not UNSET else UNSET
+    await _lock_tree(session, tenant_id)
     location = await get(session, tenant_id, location_id)
     if location.deleted_at is not None:
         raise Conflict("This location is deleted; restore it before changing it")
-    reshaped = False
+    moved = renamed = False
     if data.parent_id is not UNSET and data.parent_id != location.parent_id:
         if data.parent_id is not None:
             await require_live(session, tenant_id, data.parent_id, "parentId")
@@ -128,10 +150,10 @@ async def update(session: AsyncSession, tenant_id: UUID, location_id: UUID, data
                 raise BadRequest("A location cannot be moved under itself or one of its own sub-locations",
                                  {"parentId": "is this location or one below it"})
         location.parent_id = data.parent_id
-        reshaped = True
-    if data.name is not UNSET and data.name.strip() != location.name:
-        location.name = data.name.strip()
-        reshaped = True
+        moved = True
+    if name is not UNSET and name != location.name:
+        location.name = name
+        renamed = True
     if data.code is not UNSET and data.code.upper() != location.code:
         if await _code_taken(session, tenant_id, data.code):
             raise Conflict(f"Location code '{data.code}' is already used", {"code": "taken"})
@@ -139,9 +161,9 @@ async def update(session: AsyncSession, tenant_id: UUID, location_id: UUID, data
     if data.description is not UNSET:
         location.description = data.description
     location.updated_at = utcnow()
-    if reshaped:
+    if moved or renamed:
         await session.flush()
-        await _refresh_paths(session, tenant_id, location.id)
+        await _refresh_paths(session, tenant_id, location.id, "parentId" if moved else "name")
     await session.commit()
     return location
 
@@ -149,6 +171,7 @@ async def update(session: AsyncSession, tenant_id: UUID, location_id: UUID, data
 async def delete(session: AsyncSession, tenant_id: UUID, location_id: UUID) -> None:
     from backend.assets.service import count_live_assets
 
+    await _lock_tree(session, tenant_id)
     location = await get(session, tenant_id, location_id)
     if location.is_default:
         raise Conflict("The default location cannot be deleted")
@@ -166,6 +189,7 @@ async def delete(session: AsyncSession, tenant_id: UUID, location_id: UUID) -> N
 
 
 async def restore(session: AsyncSession, tenant_id: UUID, location_id: UUID) -> Location:
+    await _lock_tree(session, tenant_id)
     location = await get(session, tenant_id, location_id)
     if location.deleted_at is not None:
         if location.parent_id is not None:

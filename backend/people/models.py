@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from sqlalchemy import Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, String, func, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from backend.db.base import Base, SoftDeleteMixin, TenantMixin, TimestampMixin, tenant_keys
 
@@ -23,3 +23,5 @@ class Person(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     employee_number: Mapped[str | None] = mapped_column(String(200), default=None)
     department: Mapped[str | None] = mapped_column(String(200), default=None)
     notes: Mapped[str] = mapped_column(String(10_000), default="")
+    # What lists sort by: "bravo" before "Charlie", on SQLite and PostgreSQL alike.
+    name_sort: Mapped[str] = column_property(func.lower(name))

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from msgspec import UNSET
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import listing
@@ -16,7 +17,7 @@ from backend.errors import Conflict
 from backend.people.models import Person
 from backend.people.schemas import PersonIn, PersonPatch
 
-SORTS = {"name": (Person.name, str), "createdAt": (Person.created_at, datetime), "updatedAt": (Person.updated_at, datetime)}
+SORTS = {"name": (Person.name_sort, str), "createdAt": (Person.created_at, datetime), "updatedAt": (Person.updated_at, datetime)}
 
 
 def _email_key(email: str | None) -> str | None:
@@ -53,12 +54,22 @@ async def _ensure_email_free(session: AsyncSession, tenant_id: UUID, email: str 
         raise Conflict(f"A person with email '{email}' already exists", {"email": "taken", "existingId": str(found)})
 
 
+async def _commit_unless_email_taken(session: AsyncSession, tenant_id: UUID, email: str | None) -> None:
+    """Commit; when someone took the email between our check and our commit (PostgreSQL), the same 409."""
+    try:
+        await session.commit()
+    except IntegrityError:  # the only unique key a change here can break is the live email
+        await session.rollback()
+        await _ensure_email_free(session, tenant_id, email)
+        raise Conflict(f"A person with email '{email}' already exists", {"email": "taken"}) from None
+
+
 async def create(session: AsyncSession, tenant_id: UUID, data: PersonIn) -> Person:
     await _ensure_email_free(session, tenant_id, data.email)
     person = Person(tenant_id=tenant_id, name=data.name.strip(), email=data.email, email_key=_email_key(data.email),
                     employee_number=data.employee_number, department=data.department, notes=data.notes)
     session.add(person)
-    await session.commit()
+    await _commit_unless_email_taken(session, tenant_id, person.email)
     return person
 
 
@@ -76,7 +87,7 @@ async def update(session: AsyncSession, tenant_id: UUID, person_id: UUID, data: 
         if value is not UNSET:
             setattr(person, field, value)
     person.updated_at = utcnow()
-    await session.commit()
+    await _commit_unless_email_taken(session, tenant_id, person.email)
     return person
 
 
@@ -98,5 +109,5 @@ async def restore(session: AsyncSession, tenant_id: UUID, person_id: UUID) -> Pe
         await _ensure_email_free(session, tenant_id, person.email)
         person.deleted_at = None
         person.updated_at = utcnow()
-        await session.commit()
+        await _commit_unless_email_taken(session, tenant_id, person.email)
     return person

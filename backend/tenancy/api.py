@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Router, get, patch
+from litestar import Request, Router, get, patch
 from litestar.params import JSONBody
 from msgspec import UNSET
 from sqlalchemy import select
@@ -30,7 +30,8 @@ async def get_tenant_settings(db: DB, principal: Caller) -> TenantSettingsOut:
 
 
 @patch("/", guards=[admin], summary="Change the tenant's name or asset tag format")
-async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, principal: Caller) -> TenantSettingsOut:
+async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, principal: Caller,
+                                 request: Request) -> TenantSettingsOut:
     tenant = await service.get_tenant(db, principal.tenant.id)
     prefix = tenant.tag_prefix if data.tag_prefix is UNSET else data.tag_prefix
     padding = tenant.tag_padding if data.tag_padding is UNSET else data.tag_padding
@@ -40,6 +41,8 @@ async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, pr
         tenant.name = data.name.strip()
     tenant.updated_at = utcnow()
     await db.commit()
+    # The cached name would otherwise be served by /me for a few more seconds.
+    request.app.state.tenant_cache.forget(tenant.slug)
     return await _settings_out(db, tenant)
 
 

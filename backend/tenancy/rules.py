@@ -10,13 +10,14 @@ RESERVED_SLUGS = frozenset({"www", "api", "app", "admin", "static"})
 
 
 def host_name(host: str | None) -> str:
-    """The Host header without its port, lower-cased; IPv6 literals keep their brackets off."""
-    host = (host or "").strip().lower().rstrip(".")
+    """The Host header without its port or trailing dot, lower-cased; IPv6 literals lose their brackets."""
+    host = (host or "").strip().lower()
     if host.startswith("["):  # [::1]:8000
         return host[1 : host.find("]")] if "]" in host else host[1:]
     if host.count(":") == 1:
         host = host.split(":", 1)[0]
-    return host
+    # The port goes first: in "example.com.:443" the trailing dot sits before it.
+    return host.rstrip(".")
 
 
 def tenant_slug_for_host(host: str | None, default_tenant: str, base_domain: str | None = None) -> str:
@@ -24,7 +25,7 @@ def tenant_slug_for_host(host: str | None, default_tenant: str, base_domain: str
     name = host_name(host)
     if not name or "." not in name or _is_ip(name):
         return default_tenant
-    base = (base_domain or "").strip().lower().rstrip(".")
+    base = host_name(base_domain)
     if base and name == base:
         return default_tenant
     return name.split(".", 1)[0]

@@ -66,7 +66,9 @@ async def create_tenant(session: AsyncSession, slug: str, name: str | None = Non
     check_tag_format(tag_prefix, tag_padding)
     if await find_by_slug(session, slug) is not None:
         raise Conflict(f"Tenant '{slug}' already exists", {"slug": "taken"})
-    tenant = Tenant(slug=slug, name=name or slug.replace("-", " ").title(), tag_prefix=tag_prefix, tag_padding=tag_padding)
+    # A blank --name from the CLI falls back to the slug's name, like no --name at all.
+    name = (name or "").strip() or slug.replace("-", " ").title()
+    tenant = Tenant(slug=slug, name=name, tag_prefix=tag_prefix, tag_padding=tag_padding)
     session.add(tenant)
     await session.flush()
     await create_default_category(session, tenant.id)

@@ -22,7 +22,7 @@ def test_every_variable_is_read(tmp_path):
         "FIELDSCAN_PUBLIC_URL": "https://{tenant}.assets.example",
         "FIELDSCAN_DEFAULT_TENANT": "acme",
         "FIELDSCAN_BASE_DOMAIN": "assets.example",
-        "FIELDSCAN_SECRET_KEY": "s3cret-from-env",
+        "FIELDSCAN_SECRET_KEY": "s3cret-from-env-" + "x" * 32,
         "FIELDSCAN_LOG_LEVEL": "debug",
         "FIELDSCAN_MAX_BODY_BYTES": "1024",
         "FIELDSCAN_TOKEN_TTL_MINUTES": "30",
@@ -32,7 +32,7 @@ def test_every_variable_is_read(tmp_path):
     assert settings.public_url == "https://{tenant}.assets.example"
     assert settings.default_tenant == "acme"
     assert settings.base_domain == "assets.example"
-    assert settings.secret_key == "s3cret-from-env"
+    assert settings.secret_key == "s3cret-from-env-" + "x" * 32
     assert settings.log_level == "DEBUG"
     assert settings.max_body_bytes == 1024
     assert settings.token_ttl_minutes == 30
@@ -61,6 +61,7 @@ def test_secret_key_is_generated_once_private_and_reused(tmp_path):
     pytest.param("FIELDSCAN_MAX_BODY_BYTES", "ten", "whole number", id="body-not-a-number"),
     pytest.param("FIELDSCAN_MAX_BODY_BYTES", "-5", "positive", id="body-negative"),
     pytest.param("FIELDSCAN_PUBLIC_URL", "assets.example", "http", id="public-url-scheme"),
+    pytest.param("FIELDSCAN_SECRET_KEY", "short", "at least 32 bytes", id="secret-too-short"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(tmp_path, name, value, says):
     with pytest.raises(SettingsError, match=says):

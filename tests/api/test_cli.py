@@ -1,0 +1,171 @@
+"""The `fieldscan` command, run as the installed console script against a fresh SQLite file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+
+from backend.app import create_app
+from backend.assets.models import Asset
+from backend.db.engine import open_database
+from backend.settings import Settings
+from backend.tenancy.service import find_by_slug
+
+pytestmark = pytest.mark.anyio
+
+ADMIN_PASSWORD = "acme-admin-pass"
+MANAGER_PASSWORD = "acme-manager-pass"
+
+
+def _fieldscan() -> str:
+    beside_python = Path(sys.executable).parent / "fieldscan"
+    found = str(beside_python) if beside_python.exists() else shutil.which("fieldscan")
+    assert found, "the fieldscan console script is not installed (pip install -e .)"
+    return found
+
+
+class Cli:
+    """Runs `fieldscan` with its own database and var/ directory, and nothing else from FIELDSCAN_*."""
+
+    def __init__(self, tmp_path: Path, database: str = "fieldscan.sqlite3") -> None:
+        self.database_url = f"sqlite+aiosqlite:///{tmp_path / database}"
+        self.var_dir = tmp_path / "var"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDSCAN_")}
+        self.env.update(FIELDSCAN_DATABASE_URL=self.database_url, FIELDSCAN_VAR_DIR=str(self.var_dir))
+        self.cwd = tmp_path
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([_fieldscan(), *args], env=self.env, cwd=self.cwd, capture_output=True, text=True,
+                              timeout=120)
+
+    def ok(self, *args: str) -> subprocess.CompletedProcess[str]:
+        result = self(*args)
+        assert result.returncode == 0, f"fieldscan {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result
+
+    def fails(self, *args: str, message: str) -> subprocess.CompletedProcess[str]:
+        result = self(*args)
+        assert result.returncode != 0, f"fieldscan {' '.join(args)} should fail:\n{result.stdout}"
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def settings(self) -> Settings:
+        return Settings(database_url=self.database_url, secret_key="cli-test-" + "k" * 40, var_dir=str(self.var_dir))
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+async def _asset_count(cli: Cli, slug: str) -> int:
+    database = open_database(cli.database_url)
+    try:
+        async with database.read_sessions() as session:
+            tenant = await find_by_slug(session, slug)
+            assert tenant is not None
+            return (await session.execute(select(func.count()).select_from(Asset).where(Asset.tenant_id == tenant.id))
+                    ).scalar_one()
+    finally:
+        await database.dispose()
+
+
+async def test_a_new_install_creates_a_tenant_users_and_an_api_key_that_work(cli):
+    assert "up to date" in cli.ok("migrate").stdout
+
+    created = cli.ok("tenant", "create", "acme", "--name", "Acme", "--admin-email", "a@acme.example",
+                     "--admin-password", ADMIN_PASSWORD)
+    assert "acme" in created.stdout and "Acme" in created.stdout
+    cli.ok("user", "create", "--tenant", "acme", "--email", "m@acme.example", "--password", MANAGER_PASSWORD,
+           "--role", "manager")
+
+    made_key = cli.ok("apikey", "create", "--tenant", "acme", "--name", "ERP", "--role", "manager")
+    token = made_key.stdout.strip().splitlines()[-1]
+    assert token.startswith("fsk_") and " " not in token
+    assert "ApiKey" in made_key.stdout  # says how to send it
+
+    async with AsyncTestClient(create_app(cli.settings()), base_url="http://acme.localhost") as client:
+        me = await client.get("/api/v1/me", headers={"authorization": f"ApiKey {token}", "host": "acme.localhost"})
+        assert me.status_code == 200, me.text
+        assert me.json()["via"] == "apikey"
+        assert me.json()["role"] == "manager"
+        assert me.json()["tenant"] == {"id": me.json()["tenant"]["id"], "slug": "acme", "name": "Acme"}
+
+        keys = await client.get("/api/v1/api-keys", headers={"authorization": f"ApiKey {token}",
+                                                            "host": "acme.localhost"})
+        assert keys.status_code == 403  # a manager key cannot manage keys
+
+        for email, password, role in (("a@acme.example", ADMIN_PASSWORD, "admin"),
+                                      ("M@acme.example", MANAGER_PASSWORD, "manager")):
+            signed_in = await client.post("/api/v1/auth/login", json={"email": email, "password": password},
+                                          headers={"host": "acme.localhost"})
+            assert signed_in.status_code == 200, signed_in.text
+            assert signed_in.json()["user"]["role"] == role
+
+        listed = await client.get("/api/v1/api-keys", headers={"host": "acme.localhost", "authorization": (
+            "Bearer " + (await client.post("/api/v1/auth/login", headers={"host": "acme.localhost"},
+                                           json={"email": "a@acme.example", "password": ADMIN_PASSWORD})).json()["token"])})
+        assert [(k["name"], k["role"], k["prefix"]) for k in listed.json()["items"]] == [("ERP", "manager", token[:12])]
+        assert token not in listed.text
+
+
+async def test_demo_seeds_about_200_assets_once(cli):
+    cli.ok("migrate")
+    first = cli.ok("demo")
+    assert "admin@demo.example" in first.stdout
+    assert "fieldscan-demo" in first.stdout
+    count = await _asset_count(cli, "demo")
+    assert count == 200
+
+    second = cli.ok("demo")
+    assert "already exists" in second.stdout
+    assert await _asset_count(cli, "demo") == count
+
+    async with AsyncTestClient(create_app(cli.settings()), base_url="http://127.0.0.1") as client:
+        signed_in = await client.post("/api/v1/auth/login",
+                                      json={"email": "admin@demo.example", "password": "fieldscan-demo"})
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.json()["user"]["tenant"]["slug"] == "demo"
+
+
+def test_commands_refuse_an_unmigrated_database_and_say_how_to_fix_it(cli):
+    cli.fails("tenant", "create", "acme", message="run `fieldscan migrate` first")
+    cli.fails("demo", message="run `fieldscan migrate` first")
+
+
+def test_mistakes_exit_non_zero_with_a_clear_message(cli):
+    cli.ok("migrate")
+    assert "(Acme)" in cli.ok("tenant", "create", "acme", "--name", "  ").stdout  # a blank name falls back to the slug's
+    cli.fails("tenant", "create", "acme", message="Tenant 'acme' already exists")
+    bad_slug = cli.fails("tenant", "create", "Bad_Slug", message="Invalid tenant slug 'Bad_Slug'")
+    assert "lower-case letters, digits and hyphens" in bad_slug.stderr
+    cli.fails("apikey", "create", "--tenant", "nope", "--name", "ERP",
+              message="no tenant 'nope'; create it with `fieldscan tenant create nope`")
+    cli.fails("apikey", "create", "--tenant", "acme", "--name", "  ", message="needs a name")
+    cli.fails("apikey", "create", "--tenant", "acme", "--name", "ERP", "--role", "owner", message="invalid choice")
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param((), id="fieldscan"),
+    pytest.param(("migrate",), id="migrate"),
+    pytest.param(("tenant",), id="tenant"),
+    pytest.param(("tenant", "create"), id="tenant-create"),
+    pytest.param(("user",), id="user"),
+    pytest.param(("user", "create"), id="user-create"),
+    pytest.param(("apikey",), id="apikey"),
+    pytest.param(("apikey", "create"), id="apikey-create"),
+    pytest.param(("serve",), id="serve"),
+    pytest.param(("demo",), id="demo"),
+])
+def test_help_exits_0_and_describes_the_command(cli, args):
+    result = cli.ok(*args, "--help")
+    assert result.stdout.startswith("usage: fieldscan")
+    assert result.stderr == ""
