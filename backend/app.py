@@ -22,7 +22,7 @@ from backend.auth.service import AuthCache
 from backend.categories.api import router as categories_router
 from backend.context import provide_db, provide_principal
 from backend.db.engine import open_database
-from backend.errors import BadRequest, ErrorBody, error_response, exception_handlers
+from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_response, exception_handlers
 from backend.settings import Settings
 from backend.pages.api import home
 from backend.system.api import health, ready
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[database_lifespan],
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        before_request=refuse_nul_characters,
+        before_request=check_request,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Fieldscan API",
@@ -89,12 +89,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
-def refuse_nul_characters(request: Request) -> None:
-    """A NUL in a query parameter is never meaningful, and PostgreSQL cannot even compare it: a 400, not a 500."""
+JSON_TYPES = ("application/json", "application/msgpack")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def check_request(request: Request) -> None:
+    """Refuse, before any handler runs, what no handler could use."""
     for name, value in request.query_params.multi_items():
+        # A NUL is never meaningful in a query, and PostgreSQL cannot even compare it: a 400, not a 500.
         if "\x00" in name or "\x00" in value:
             field = name.replace("\x00", "")[:40]
             raise BadRequest(f"The query parameter '{field}' contains a NUL character", {field: "NUL is not allowed"})
+    content_type = request.headers.get("content-type")
+    if request.method in BODY_METHODS and content_type and request.url.path.startswith(API_PREFIX):
+        media = content_type.split(";", 1)[0].strip().lower()
+        if not (media in JSON_TYPES or media.endswith("+json")):
+            raise UnsupportedMediaType(f"Send the body as JSON with 'Content-Type: application/json', not '{media[:60]}'",
+                                       {"contentType": "application/json"})
 
 
 def schema_page_not_found_as_json(response: Response) -> Response:

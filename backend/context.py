@@ -62,10 +62,10 @@ def provide_settings(request: Request) -> Settings:
 
 
 def request_origin(request: Request) -> str:
-    """Scheme and host the request came in on, as the browser or phone saw them."""
-    scheme = request.headers.get("x-forwarded-proto") or request.url.scheme
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or request.url.netloc
-    return f"{scheme}://{host}"
+    """Scheme and host the request came in on. Only the Host header names the host (it also names the
+    tenant); the scheme honours X-Forwarded-Proto only from proxies uvicorn trusts (--forwarded-allow-ips)."""
+    host = request.headers.get("host") or request.url.netloc
+    return f"{request.url.scheme}://{host}"
 
 
 def public_origin(request: Request, settings: Settings, tenant: TenantInfo) -> str:

@@ -26,6 +26,7 @@ class FieldscanError(Exception):
     """An error a user can act on: a message, optional details by field, and an HTTP status."""
 
     status_code = 400
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -39,6 +40,8 @@ class BadRequest(FieldscanError):
 
 class Unauthorized(FieldscanError):
     status_code = 401
+    # RFC 9110: a 401 names the schemes that would be accepted.
+    headers = {"WWW-Authenticate": 'Bearer realm="fieldscan", ApiKey realm="fieldscan"'}
 
 
 class Forbidden(FieldscanError):
@@ -53,6 +56,10 @@ class Conflict(FieldscanError):
     status_code = 409
 
 
+class UnsupportedMediaType(FieldscanError):
+    status_code = 415
+
+
 class PayloadTooLarge(FieldscanError):
     status_code = 413
 
@@ -65,7 +72,7 @@ def error_response(status_code: int, message: str, details: dict[str, Any] | Non
 
 
 def handle_domain_error(_: Request, exc: FieldscanError) -> Response[ErrorBody]:
-    return error_response(exc.status_code, exc.message, exc.details)
+    return error_response(exc.status_code, exc.message, exc.details, exc.headers)
 
 
 # msgspec reports the failing location as "$.field", "$.field[0].sub" or "$.field[...]" (a dict value).

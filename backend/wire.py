@@ -23,23 +23,21 @@ class Out(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True, rename=
 
 # The end of the text, spelled so that Python (msgspec) and JavaScript (OpenAPI clients) agree: "\Z" is
 # Python-only (a literal "Z" in JavaScript), and "$" also matches before a final line break in Python.
-_END = r"(?![\s\S])"
+END = r"(?![\s\S])"
 # C0 and C1 control characters, and the Unicode line and paragraph separators.
 _CONTROL = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 # One line of text: no control characters, no line breaks.
-_LINE = rf"^[^{_CONTROL}]*{_END}"
+_LINE = rf"^[^{_CONTROL}]*{END}"
 # A name: one line with something visible in it (it is stored trimmed, and "" names nothing).
-_NAME = rf"^(?=[^{_CONTROL}]*[^\s{_CONTROL}])[^{_CONTROL}]*{_END}"
+_NAME = rf"^(?=[^{_CONTROL}]*[^\s{_CONTROL}])[^{_CONTROL}]*{END}"
 # Free text: line breaks and tabs allowed, other control characters not.
-_TEXT = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*{_END}"
+_TEXT = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]*{END}"
 
 Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=_NAME)]
 ShortText = Annotated[str, Meta(max_length=200, pattern=_LINE)]
 LongText = Annotated[str, Meta(max_length=10_000, pattern=_TEXT)]
-TagText = Annotated[str, Meta(min_length=1, max_length=64, pattern=rf"^[^\x00-\x20\x7f-\x9f/?#%\\]+{_END}")]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=rf"^[^\s@\x00-\x1f]+@[^\s@\x00-\x1f]+{_END}")]
-Password = Annotated[str, Meta(min_length=8, max_length=1024)]
-Money = Annotated[str, Meta(max_length=24, pattern=rf"^-?\d{{1,13}}(\.\d{{1,2}})?{_END}")]
+FieldText = Annotated[str, Meta(max_length=2000, pattern=_TEXT)]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=rf"^[^\s@\x00-\x1f]+@[^\s@\x00-\x1f]+{END}")]
 
 T = TypeVar("T")
 

@@ -42,7 +42,7 @@ class Asset(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     assignee_id: Mapped[UUID | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(16), default="available")
     serial: Mapped[str | None] = mapped_column(String(200), default=None)
-    serial_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    serial_key: Mapped[str | None] = mapped_column(String(800), default=None)  # upper() can grow a text
     manufacturer: Mapped[str | None] = mapped_column(String(200), default=None)
     model: Mapped[str | None] = mapped_column(String(200), default=None)
     purchase_date: Mapped[date | None] = mapped_column(default=None)

@@ -8,11 +8,11 @@ from uuid import UUID
 from msgspec import UNSET, Meta, UnsetType
 
 from backend.assets.models import STATUSES
-from backend.wire import LongText, Name, Out, Page, ShortText, Wire
+from backend.wire import END, FieldText, LongText, Name, Out, Page, ShortText, Wire
 
 Status = Literal[STATUSES]  # type: ignore[valid-type]  # the one list lives with the model
-FieldKey = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_]*\Z")]
-FieldValue = Annotated[str, Meta(max_length=2000)] | int | float | bool | None
+FieldKey = Annotated[str, Meta(min_length=1, max_length=64, pattern=rf"^[A-Za-z][A-Za-z0-9_]*{END}")]
+FieldValue = FieldText | int | float | bool | None
 CustomFields = Annotated[dict[FieldKey, FieldValue], Meta(max_length=100)]
 # A tag as typed, pasted or read by a barcode scanner, whose trailing Tab or Enter is trimmed away; what a
 # tag may hold is checked by rules.given_tag_problem, so that the error says what exactly is wrong.

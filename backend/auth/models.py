@@ -14,7 +14,7 @@ class User(TenantMixin, TimestampMixin, Base):
     __table_args__ = tenant_keys(UniqueConstraint("tenant_id", "email_key"))
 
     email: Mapped[str] = mapped_column(String(254))
-    email_key: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(1016))  # lower() can grow a text
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))

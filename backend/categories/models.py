@@ -17,6 +17,6 @@ class Category(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     )
 
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(800))  # casefold() can grow a text ("ß" → "ss")
     description: Mapped[str] = mapped_column(String(10_000), default="")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -40,8 +40,8 @@ async def default_category(session: AsyncSession, tenant_id: UUID) -> Category:
     )).scalar_one()
 
 
-async def get(session: AsyncSession, tenant_id: UUID, category_id: UUID) -> Category:
-    return await get_in_tenant(session, Category, tenant_id, category_id, "Category")
+async def get(session: AsyncSession, tenant_id: UUID, category_id: UUID, *, for_update: bool = False) -> Category:
+    return await get_in_tenant(session, Category, tenant_id, category_id, "Category", for_update=for_update)
 
 
 async def require_live(session: AsyncSession, tenant_id: UUID, category_id: UUID, field: str = "categoryId") -> Category:
@@ -84,7 +84,7 @@ async def create(session: AsyncSession, tenant_id: UUID, data: CategoryIn) -> Ca
 
 
 async def update(session: AsyncSession, tenant_id: UUID, category_id: UUID, data: CategoryPatch) -> Category:
-    category = await get(session, tenant_id, category_id)
+    category = await get(session, tenant_id, category_id, for_update=True)
     if category.deleted_at is not None:
         raise Conflict("This category is deleted; restore it before changing it")
     if data.name is not UNSET:
@@ -100,7 +100,7 @@ async def update(session: AsyncSession, tenant_id: UUID, category_id: UUID, data
 async def delete(session: AsyncSession, tenant_id: UUID, category_id: UUID) -> None:
     from backend.assets.service import count_live_assets
 
-    category = await get(session, tenant_id, category_id)
+    category = await get(session, tenant_id, category_id, for_update=True)
     if category.is_default:
         raise Conflict("The default category cannot be deleted")
     if category.deleted_at is None:
@@ -113,7 +113,7 @@ async def delete(session: AsyncSession, tenant_id: UUID, category_id: UUID) -> N
 
 
 async def restore(session: AsyncSession, tenant_id: UUID, category_id: UUID) -> Category:
-    category = await get(session, tenant_id, category_id)
+    category = await get(session, tenant_id, category_id, for_update=True)
     if category.deleted_at is not None:
         await _ensure_name_free(session, tenant_id, category.name)
         category.deleted_at = None

@@ -44,7 +44,7 @@ def parse_sort(sort: str | None, allowed: dict[str, tuple[InstrumentedAttribute[
     """``name`` or ``-name`` (descending); only non-null columns may be sorted on."""
     sort = (sort or default).strip()
     descending = sort.startswith("-")
-    key = sort.lstrip("-")
+    key = sort.removeprefix("-")
     if key not in allowed:
         options = ", ".join(sorted(allowed))
         raise BadRequest(f"Cannot sort by '{key[:40]}'; use one of {options} (prefix '-' for descending)",

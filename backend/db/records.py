@@ -29,9 +29,10 @@ async def get_in_tenant(session: AsyncSession, model: type[M], tenant_id: UUID, 
 
 async def find_live(session: AsyncSession, model: type[M], tenant_id: UUID, record_id: UUID, field: str, what: str) -> M:
     """A row named in a request body: missing or deleted is the caller's input error (400), by field."""
-    row = (await session.execute(
-        select(model).where(model.tenant_id == tenant_id, model.id == record_id)  # type: ignore[attr-defined]
-    )).scalar_one_or_none()
+    # FOR KEY SHARE on PostgreSQL: a delete of this row (which locks it FOR UPDATE) waits for our commit
+    # and then sees what we wrote, or we wait for its commit and see the row deleted. SQLite: one writer.
+    stmt = select(model).where(model.tenant_id == tenant_id, model.id == record_id)  # type: ignore[attr-defined]
+    row = (await session.execute(stmt.with_for_update(read=True, key_share=True))).scalar_one_or_none()
     if row is None:
         raise BadRequest(f"{field}: no {what} with id {record_id}", {field: f"no such {what}"})
     if row.deleted_at is not None:  # type: ignore[attr-defined]

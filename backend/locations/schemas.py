@@ -6,10 +6,10 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, UnsetType
 
-from backend.wire import LongText, Name, Out, Page, Wire
+from backend.wire import END, LongText, Name, Out, Page, Wire
 
 # Printed into /l/{code}: starts with a letter or digit, so "." or ".." cannot turn the QR URL into another page.
-LocationCode = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(?![\s\S])")]
+LocationCode = Annotated[str, Meta(min_length=1, max_length=32, pattern=rf"^[A-Za-z0-9][A-Za-z0-9._-]*{END}")]
 
 
 class LocationIn(Wire):

@@ -50,8 +50,8 @@ async def default_location(session: AsyncSession, tenant_id: UUID) -> Location:
     )).scalar_one()
 
 
-async def get(session: AsyncSession, tenant_id: UUID, location_id: UUID) -> Location:
-    return await get_in_tenant(session, Location, tenant_id, location_id, "Location")
+async def get(session: AsyncSession, tenant_id: UUID, location_id: UUID, *, for_update: bool = False) -> Location:
+    return await get_in_tenant(session, Location, tenant_id, location_id, "Location", for_update=for_update)
 
 
 async def require_live(session: AsyncSession, tenant_id: UUID, location_id: UUID, field: str = "locationId") -> Location:
@@ -172,7 +172,7 @@ async def delete(session: AsyncSession, tenant_id: UUID, location_id: UUID) -> N
     from backend.assets.service import count_live_assets
 
     await _lock_tree(session, tenant_id)
-    location = await get(session, tenant_id, location_id)
+    location = await get(session, tenant_id, location_id, for_update=True)
     if location.is_default:
         raise Conflict("The default location cannot be deleted")
     if location.deleted_at is None:

@@ -19,7 +19,7 @@ class Person(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), default=None)
-    email_key: Mapped[str | None] = mapped_column(String(254), default=None)
+    email_key: Mapped[str | None] = mapped_column(String(1016), default=None)  # lower() can grow a text
     employee_number: Mapped[str | None] = mapped_column(String(200), default=None)
     department: Mapped[str | None] = mapped_column(String(200), default=None)
     notes: Mapped[str] = mapped_column(String(10_000), default="")

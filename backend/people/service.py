@@ -24,8 +24,8 @@ def _email_key(email: str | None) -> str | None:
     return email.strip().lower() if email else None
 
 
-async def get(session: AsyncSession, tenant_id: UUID, person_id: UUID) -> Person:
-    return await get_in_tenant(session, Person, tenant_id, person_id, "Person")
+async def get(session: AsyncSession, tenant_id: UUID, person_id: UUID, *, for_update: bool = False) -> Person:
+    return await get_in_tenant(session, Person, tenant_id, person_id, "Person", for_update=for_update)
 
 
 async def require_live(session: AsyncSession, tenant_id: UUID, person_id: UUID, field: str = "assigneeId") -> Person:
@@ -94,7 +94,7 @@ async def update(session: AsyncSession, tenant_id: UUID, person_id: UUID, data: 
 async def delete(session: AsyncSession, tenant_id: UUID, person_id: UUID) -> None:
     from backend.assets.service import count_live_assets
 
-    person = await get(session, tenant_id, person_id)
+    person = await get(session, tenant_id, person_id, for_update=True)
     if person.deleted_at is None:
         assigned = await count_live_assets(session, tenant_id, assignee_id=person.id)
         if assigned:

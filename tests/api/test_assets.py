@@ -659,3 +659,13 @@ async def test_tags_are_unique_per_tenant_only(tenant, other_tenant):
     assert (await create_asset(tenant))["tag"] == "AST-000001"
     assert await listed(tenant, q="shared") == {"Cordless drill"}
     assert len(await walk(other_tenant)) == 1
+
+
+async def test_a_forwarded_host_header_cannot_change_the_address_on_the_label(tenant):
+    r = await tenant.post(ITEMS, json={"name": "Projector"}, headers={"x-forwarded-host": "evil.example"})
+    assert r.status_code == 201, r.text
+    assert r.json()["qrUrl"] == f"http://{tenant.host}/a/{r.json()['tag']}"
+
+
+async def test_sort_takes_one_minus_at_most(tenant):
+    assert_error(await tenant.get(ITEMS, params={"sort": "--tag"}), 400, "sort")

@@ -543,3 +543,10 @@ async def test_a_bare_host_is_the_default_tenant_demo(app, client, settings, hos
     me = await client.get("/api/v1/me", headers={**headers, "authorization": f"Bearer {response.json()['token']}"})
     assert me.status_code == 200, me.text
     assert me.json()["email"] == email
+
+
+async def test_a_401_names_the_accepted_schemes(tenant):
+    r = await tenant.get("/me", auth=False)
+    assert r.status_code == 401
+    challenge = r.headers["www-authenticate"]
+    assert "Bearer" in challenge and "ApiKey" in challenge

@@ -407,3 +407,15 @@ async def test_an_id_that_is_not_a_uuid_is_400(tenant):
               await tenant.post("/categories/tools/restore")):
         assert r.status_code == 400, r.text
         assert r.json()["details"] == {"categoryId": "must be a UUID"}
+
+
+async def test_deleting_a_category_while_an_asset_is_filed_in_it_never_strands_the_asset(tenant):
+    for i in range(6):
+        category = await make(tenant, f"Scanners {i}")
+        deleted, created = await asyncio.gather(
+            tenant.delete(f"/categories/{category['id']}"),
+            tenant.post("/inventory-items", json={"name": f"Scanner {i}", "categoryId": category["id"]}))
+        outcome = (deleted.status_code, created.status_code)
+        assert outcome in ((204, 400), (409, 201)), [deleted.text, created.text]
+        live = await tenant.walk("/inventory-items", categoryId=category["id"])
+        assert len(live) == (1 if outcome == (409, 201) else 0)

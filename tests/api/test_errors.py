@@ -567,3 +567,23 @@ def test_fuzzed_raw_bytes_never_answer_5xx(app, settings):
             check_answer(client, headers, client.post(f"/api/v1{ASSETS}", content=raw, headers=headers), 201)
 
         post_bytes()
+
+
+@pytest.mark.parametrize("content_type", [
+    pytest.param("application/x-www-form-urlencoded", id="curl-d-default"),
+    pytest.param("text/plain", id="text"),
+    pytest.param("multipart/form-data; boundary=x", id="multipart"),
+])
+async def test_a_body_that_is_not_json_is_415_and_says_what_to_send(tenant, content_type):
+    r = await tenant.post("/categories", content=b'{"name": "Radios"}', headers={"content-type": content_type})
+    body = assert_error(r, 415, field="contentType")
+    assert "application/json" in body["message"]
+    assert await tenant.walk("/categories", q="radios") == []
+
+
+async def test_json_with_a_charset_or_no_content_type_is_accepted(tenant):
+    r = await tenant.post("/categories", content=b'{"name": "Radios"}',
+                          headers={"content-type": "application/json; charset=utf-8"})
+    assert r.status_code == 201, r.text
+    r = await tenant.post("/categories", content=b'{"name": "Sirens"}')
+    assert r.status_code == 201, r.text

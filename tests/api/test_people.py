@@ -386,3 +386,15 @@ async def test_an_id_that_is_not_a_uuid_is_400(tenant):
               await tenant.post("/people/ada/restore")):
         assert r.status_code == 400, r.text
         assert r.json()["details"] == {"personId": "must be a UUID"}
+
+
+async def test_deleting_a_person_while_an_asset_is_assigned_to_them_never_strands_the_asset(tenant):
+    for i in range(6):
+        person = await make(tenant, f"Temp {i}")
+        deleted, created = await asyncio.gather(
+            tenant.delete(f"/people/{person['id']}"),
+            tenant.post("/inventory-items", json={"name": f"Badge {i}", "assigneeId": person["id"]}))
+        outcome = (deleted.status_code, created.status_code)
+        assert outcome in ((204, 400), (409, 201)), [deleted.text, created.text]
+        live = await tenant.walk("/inventory-items", assigneeId=person["id"])
+        assert len(live) == (1 if outcome == (409, 201) else 0)
