@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 import msgspec
 

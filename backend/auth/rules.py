@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from functools import cache
 from typing import Literal
 from uuid import UUID
@@ -97,7 +97,7 @@ def read_token(secret: str, token: str, tenant_slug: str) -> TokenClaims:
             # The audience was checked against this slug; a list-valued "aud" must not leak through.
             tenant_slug=tenant_slug,
             role=str(claims.get("role", "")),
-            expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
     except (ValueError, TypeError, OverflowError, OSError):
         raise TokenError("the token is not valid") from None

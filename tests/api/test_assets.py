@@ -235,7 +235,7 @@ async def test_quick_adds_racing_hand_tagged_creates_never_fail(tenant):
     # Hand-typed tags that the sequence is about to reach: a quick-add (no tag) must still succeed.
     quick = [tenant.post(ITEMS, json={"name": f"Quick {n}"}) for n in range(20)]
     typed = [tenant.post(ITEMS, json={"name": f"Typed {n}", "tag": f"AST-{n:06d}"}) for n in range(1, 21)]
-    answers = await asyncio.gather(*(call for pair in zip(quick, typed) for call in pair))
+    answers = await asyncio.gather(*(call for pair in zip(quick, typed, strict=True) for call in pair))
     quick_answers, typed_answers = answers[0::2], answers[1::2]
     assert [r.status_code for r in quick_answers] == [201] * 20, [r.text for r in quick_answers]
     assert {r.status_code for r in typed_answers} <= {201, 409}

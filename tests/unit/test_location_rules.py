@@ -145,7 +145,7 @@ def test_ancestors_end_even_when_the_map_has_a_cycle(tree: Tree, data: st.DataOb
     chain = rules.ancestors(tree, node)
     assert chain[0] == node
     assert len(chain) == len(set(chain)) <= len(tree)
-    for child, parent in zip(chain, chain[1:]):
+    for child, parent in zip(chain, chain[1:], strict=False):
         assert tree[child][0] == parent
     stop = tree[chain[-1]][0]
     assert stop is None or stop not in tree or stop in chain
