@@ -55,12 +55,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from backend.assets.api import router as assets_router
     from backend.locations.api import router as locations_router
     from backend.people.api import router as people_router
+    from backend.sessions.api import router as sessions_router
 
     api = Router(
         API_PREFIX,
         guards=[resolve_tenant],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
-        route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router],
+        route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router,
+                       sessions_router],
     )
     app = Litestar(
         route_handlers=[api, health, ready, home],

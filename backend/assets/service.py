@@ -122,7 +122,8 @@ def _given_tag(tag: str) -> str:
 
 
 def _serial_key(serial: str | None) -> str | None:
-    return serial.strip().upper() if serial and serial.strip() else None
+    """Serials are compared like tags (a scanner may read either)."""
+    return rules.tag_key(serial) if serial and serial.strip() else None
 
 
 async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn) -> Asset:

@@ -4,8 +4,10 @@ from backend.assets.models import Asset
 from backend.auth.models import ApiKey, User
 from backend.categories.models import Category
 from backend.db.base import Base
+from backend.events.models import AssetEvent
 from backend.locations.models import Location
 from backend.people.models import Person
+from backend.sessions.models import AuditSession, ScannerPosition, Scan, SessionItem
 from backend.tenancy.models import Counter, Tenant
 
-__all__ = ["ApiKey", "Asset", "Base", "Category", "Counter", "Location", "Person", "Tenant", "User"]
+__all__ = ["ApiKey", "Asset", "AssetEvent", "AuditSession", "Base", "ScannerPosition", "Scan", "SessionItem", "Category", "Counter", "Location", "Person", "Tenant", "User"]

@@ -54,6 +54,9 @@ async def seed(tenant: Any) -> dict[str, str]:
         "assigneeId": ids["used_person"]})))["id"]
     key = await created(await tenant.post("/api-keys", json={"name": f"Label printer {mark}"}))
     ids["api_key"], ids["api_key_token"] = key["id"], key["token"]
+    # An audit of everything with one asset scanned, so a leaked scan, undo, include or exclude would show.
+    ids["session"] = (await created(await tenant.post("/sessions", json={"name": f"Audit {mark}"})))["id"]
+    assert (await tenant.post(f"/sessions/{ids['session']}/scan", json={"itemId": ids["used_asset"]})).status_code == 200
     return ids
 
 
@@ -69,6 +72,9 @@ async def snapshot(tenant: Any, ids: dict[str, str]) -> dict[str, Any]:
             r = await tenant.get(f"{ROW_PATHS[kind]}/{row_id}")
             assert r.status_code == 200, r.text
             rows[name] = r.json()
+    if "session" in ids:
+        rows["session"] = (await tenant.get(f"/sessions/{ids['session']}")).json()
+        rows["session_items"] = await tenant.walk(f"/sessions/{ids['session']}/items")
     keys = (await tenant.get("/api-keys")).json()["items"]
     rows["api_keys"] = [{k: v for k, v in key.items() if k != "lastUsedAt"} for key in keys]
     return rows
@@ -79,7 +85,13 @@ class IdRoute:
     method: str
     path: str  # as Litestar's route.path_format spells it
     target: str  # which seeded row's id goes into the path
-    body: dict[str, Any] | None = field(default=None, hash=False)
+    body: dict[str, Any] | None = field(default=None, hash=False)  # a "$name" value is that seeded row's id
+    item: str | None = None  # which seeded row's id goes into a second path parameter
+
+    def body_for(self, ids: dict[str, str]) -> dict[str, Any] | None:
+        if self.body is None:
+            return None
+        return {k: ids[v[1:]] if isinstance(v, str) and v.startswith("$") else v for k, v in self.body.items()}
 
     @property
     def label(self) -> str:
@@ -98,13 +110,32 @@ ID_ROUTES = [
         IdRoute("POST", f"{API}{path}/{{{PATH_PARAMETERS[kind]}}}/restore", f"deleted_{kind}"),
     )],
     IdRoute("DELETE", f"{API}/api-keys/{{key_id}}", "api_key"),
+    *[IdRoute(method, f"{API}/sessions/{{session_id}}{tail}", "session", body, item) for method, tail, body, item in (
+        ("GET", "", None, None),
+        ("PATCH", "", {"status": "completed", "markMissing": True}, None),
+        ("DELETE", "", None, None),
+        ("GET", "/items", None, None),
+        ("GET", "/items/{item_id}", None, "used_asset"),
+        ("POST", "/items/{item_id}/include", None, "asset"),
+        ("POST", "/items/{item_id}/exclude", None, "used_asset"),
+        ("POST", "/scan", {"itemId": "$asset", "allowMarkAnyway": True}, None),
+        ("POST", "/unscan", {"itemId": "$used_asset"}, None),
+        ("GET", "/missing", None, None),
+        ("GET", "/mobile", None, None),
+        ("GET", "/offline-pack", None, None),
+    )],
 ]
 
 
-def fill(path: str, row_id: str) -> str:
-    """The route's path with the id in place of its one parameter, without the /api/v1 prefix."""
-    head, _, rest = path.removeprefix(API).partition("{")
-    return head + row_id + rest.partition("}")[2]
+def fill(path: str, row_id: str, *more_ids: str) -> str:
+    """The route's path with the ids in place of its parameters, in order, without the /api/v1 prefix."""
+    filled = ""
+    rest = path.removeprefix(API)
+    for value in (row_id, *more_ids):
+        head, _, rest = rest.partition("{")
+        filled += head + value
+        rest = rest.partition("}")[2]
+    return filled + rest
 
 
 @pytest.mark.parametrize("route", ID_ROUTES, ids=lambda route: route.label)
@@ -112,9 +143,10 @@ async def test_another_tenants_id_is_a_404_and_changes_nothing(tenant, other_ten
     ids = await seed(tenant)
     before = await snapshot(tenant, ids)
     foreign_id, missing_id = ids[route.target], str(uuid.uuid4())
+    item_ids = [ids[route.item]] if route.item else []
 
-    foreign = await other_tenant.request(route.method, fill(route.path, foreign_id), json=route.body)
-    missing = await other_tenant.request(route.method, fill(route.path, missing_id), json=route.body)
+    foreign = await other_tenant.request(route.method, fill(route.path, foreign_id, *item_ids), json=route.body_for(ids))
+    missing = await other_tenant.request(route.method, fill(route.path, missing_id, *item_ids), json=route.body_for(ids))
 
     assert_error(foreign, 404)
     # The answer reads exactly like an id that exists nowhere: it reveals neither the row nor that it exists.

@@ -1,0 +1,157 @@
+"""/sessions: audits, their items, scanning, the scan screen's payload and the offline pack."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from backend.auth.guards import manager, technician
+from backend.context import DB, Caller
+from backend.sessions import service
+from backend.sessions.models import AuditSession
+from backend.sessions.schemas import (
+    ItemOut, ItemPage, MobileOut, OfflinePack, ScanAnswer, ScanIn, SessionIn, SessionOut, SessionPage, SessionPatch,
+    UnscanIn,
+)
+from backend.wire import parse_uuid
+
+MSGPACK = "application/msgpack"
+_msgpack = msgspec.msgpack.Encoder()
+
+
+def session_out(audit: AuditSession) -> SessionOut:
+    return SessionOut(id=audit.id, name=audit.name, status=audit.status, location_id=audit.location_id,
+                      include_sublocations=audit.include_sublocations, category_ids=list(audit.category_ids),
+                      due_date=audit.due_date, progress=service.progress_of(audit), version=audit.version,
+                      created_at=audit.created_at, updated_at=audit.updated_at, completed_at=audit.completed_at)
+
+
+def _wants_msgpack(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return MSGPACK in accept or "application/x-msgpack" in accept
+
+
+def _encoded(request: Request, body: Any, headers: dict[str, str]) -> Response[Any]:
+    if _wants_msgpack(request):
+        # Through builtins, so times and ids are the same strings as in the JSON (not MessagePack timestamps).
+        return Response(_msgpack.encode(msgspec.to_builtins(body)), media_type=MSGPACK, headers=headers)
+    return Response(body, headers=headers)
+
+
+@get("/", summary="List sessions", description="Filters: `status` (comma-separated), `q` (name). Newest first.")
+async def list_sessions(db: DB, principal: Caller, status: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+                        sort: FromQuery[str | None] = None, limit: FromQuery[int | None] = None,
+                        cursor: FromQuery[str | None] = None) -> SessionPage:
+    rows, next_cursor = await service.list_sessions(db, principal.tenant.id, status=status, q=q, sort=sort,
+                                                    limit=limit, cursor=cursor)
+    return SessionPage(items=[session_out(r) for r in rows], next_cursor=next_cursor)
+
+
+@get("/active", summary="Active sessions, newest first")
+async def active_sessions(db: DB, principal: Caller, limit: FromQuery[int | None] = None,
+                          cursor: FromQuery[str | None] = None) -> SessionPage:
+    rows, next_cursor = await service.list_sessions(db, principal.tenant.id, status="active", q=None, sort=None,
+                                                    limit=limit, cursor=cursor)
+    return SessionPage(items=[session_out(r) for r in rows], next_cursor=next_cursor)
+
+
+@post("/", guards=[manager], summary="Start an audit",
+      description="Scope: a location (with its sub-locations unless `includeSublocations` is false), categories, "
+                  "both, or neither (everything). The expected set is snapshotted now.")
+async def create_session(data: JSONBody[SessionIn], db: DB, principal: Caller) -> SessionOut:
+    return session_out(await service.create(db, principal, data))
+
+
+@get("/{session_id:str}", summary="Get a session")
+async def get_session(session_id: FromPath[str], db: DB, principal: Caller) -> SessionOut:
+    return session_out(await service.get(db, principal.tenant.id, parse_uuid(session_id, "sessionId")))
+
+
+@patch("/{session_id:str}", guards=[manager], summary="Rename, set the due date, complete or cancel",
+       description="`status: completed` writes a VERIFIED event and lastVerifiedAt on every asset seen; with "
+                   "`markMissing: true` the unseen become missing. A closed session takes no more scans (409).")
+async def update_session(session_id: FromPath[str], data: JSONBody[SessionPatch], db: DB, principal: Caller) -> SessionOut:
+    return session_out(await service.update(db, principal, parse_uuid(session_id, "sessionId"), data))
+
+
+@delete("/{session_id:str}", guards=[manager], summary="Delete a session")
+async def delete_session(session_id: FromPath[str], db: DB, principal: Caller) -> None:
+    await service.delete(db, principal.tenant.id, parse_uuid(session_id, "sessionId"))
+
+
+@get("/{session_id:str}/items", summary="The session's items",
+     description="`state`: unscanned, scanned, excluded, extra (comma-separated); `q`: tag or name.")
+async def list_items(session_id: FromPath[str], db: DB, principal: Caller,
+                     item_state: Annotated[str | None, QueryParameter(name="state")] = None,
+                     q: FromQuery[str | None] = None, limit: FromQuery[int | None] = None,
+                     cursor: FromQuery[str | None] = None) -> ItemPage:
+    items, next_cursor = await service.list_items(db, principal.tenant.id, parse_uuid(session_id, "sessionId"),
+                                                  state=item_state, q=q, limit=limit, cursor=cursor)
+    return ItemPage(items=items, next_cursor=next_cursor)
+
+
+@get("/{session_id:str}/items/{item_id:str}", summary="One item of the session")
+async def get_item(session_id: FromPath[str], item_id: FromPath[str], db: DB, principal: Caller) -> ItemOut:
+    return await service.get_item(db, principal.tenant.id, parse_uuid(session_id, "sessionId"),
+                                  parse_uuid(item_id, "itemId"))
+
+
+@post("/{session_id:str}/items/{item_id:str}/include", status_code=200, guards=[manager],
+      summary="Count this asset in the session")
+async def include_item(session_id: FromPath[str], item_id: FromPath[str], db: DB, principal: Caller) -> ItemOut:
+    return await service.set_included(db, principal.tenant.id, parse_uuid(session_id, "sessionId"),
+                                      parse_uuid(item_id, "itemId"), True)
+
+
+@post("/{session_id:str}/items/{item_id:str}/exclude", status_code=200, guards=[manager],
+      summary="Take this asset out of the count")
+async def exclude_item(session_id: FromPath[str], item_id: FromPath[str], db: DB, principal: Caller) -> ItemOut:
+    return await service.set_included(db, principal.tenant.id, parse_uuid(session_id, "sessionId"),
+                                      parse_uuid(item_id, "itemId"), False)
+
+
+@post("/{session_id:str}/scan", status_code=200, summary="Scan a code or an item",
+      description="Idempotent by `clientScanId`: a replay answers the first answer and changes nothing.",
+      response_description="The outcome: accepted, already_scanned, wrong_location, not_in_session, unknown_code "
+                           "or location_set.")
+async def scan(session_id: FromPath[str], data: JSONBody[ScanIn], db: DB, principal: Caller) -> Response[ScanAnswer]:
+    answer = await service.scan(db, principal, parse_uuid(session_id, "sessionId"), data)
+    return Response(answer)  # type: ignore[arg-type]  # the stored answer, exactly as first given
+
+
+@post("/{session_id:str}/unscan", status_code=200, summary="Undo a scan (by scanId or itemId)")
+async def unscan(session_id: FromPath[str], data: JSONBody[UnscanIn], db: DB, principal: Caller) -> dict[str, Any]:
+    return await service.unscan(db, principal, parse_uuid(session_id, "sessionId"), data)
+
+
+@get("/{session_id:str}/missing", summary="Expected items not yet seen")
+async def missing(session_id: FromPath[str], db: DB, principal: Caller) -> list[ItemOut]:
+    return await service.missing(db, principal.tenant.id, parse_uuid(session_id, "sessionId"))
+
+
+@get("/{session_id:str}/mobile", summary="The scan screen's payload",
+     description="Carries an ETag (the session's version); `If-None-Match` with it answers 304. "
+                 "`Accept: application/msgpack` answers MessagePack.")
+async def mobile(session_id: FromPath[str], request: Request, db: DB, principal: Caller) -> Response[MobileOut]:
+    sid = parse_uuid(session_id, "sessionId")
+    etag = f'"{sid}.{await service.version_of(db, principal.tenant.id, sid)}"'
+    headers = {"etag": etag, "cache-control": "private, no-cache", "vary": "Accept"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(None, status_code=304, headers=headers)  # type: ignore[arg-type]
+    return _encoded(request, await service.mobile(db, principal.tenant.id, sid), headers)
+
+
+@get("/{session_id:str}/offline-pack", summary="Everything needed to audit this session offline",
+     description="JSON, or MessagePack for `Accept: application/msgpack`.")
+async def offline_pack(session_id: FromPath[str], request: Request, db: DB, principal: Caller) -> Response[OfflinePack]:
+    pack = await service.offline_pack(db, principal.tenant.id, parse_uuid(session_id, "sessionId"))
+    return _encoded(request, pack, {"cache-control": "private, no-cache", "vary": "Accept"})
+
+
+router = Router("/sessions", guards=[technician], tags=["sessions"], route_handlers=[
+    list_sessions, active_sessions, create_session, get_session, update_session, delete_session, list_items,
+    get_item, include_item, exclude_item, scan, unscan, missing, mobile, offline_pack,
+])

@@ -1,0 +1,562 @@
+"""Audit sessions: create with a snapshot of the expected set, scan against it, undo, close.
+
+The scan path keeps its correctness in the database, not in this process: a unique client scan id
+makes replays return the first answer, and conditional updates make concurrent scans of one item
+count once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, insert, literal, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.assets.models import Asset
+from backend.assets.rules import tag_key
+from backend.context import Principal
+from backend.db import listing
+from backend.db.base import utcnow
+from backend.db.records import find_live, get_in_tenant, like_pattern
+from backend.errors import BadRequest, Conflict, NotFound
+from backend.events.models import AssetEvent
+from backend.ids import uuid7
+from backend.locations import service as locations
+from backend.locations.models import Location
+from backend.sessions import rules
+from backend.sessions.codes import clean_code, parse_code
+from backend.sessions.models import AuditSession, Scan, ScannerPosition, SessionItem
+from backend.wire import clamp_limit, decode_cursor, encode_cursor
+from backend.sessions.schemas import (
+    ItemOut, LocationRef, MobileOut, OfflinePack, Progress, RecentScan, ScanAnswer, ScanIn, ScanRecord, SessionIn,
+    SessionPatch, UnscanIn,
+)
+
+SORTS = {"createdAt": (AuditSession.created_at, datetime), "name": (AuditSession.name, str),
+         "updatedAt": (AuditSession.updated_at, datetime)}
+# Counted items: expected ones (seen or not) and extras found on the way; excluded ones are not counted.
+COUNTED = ("unscanned", "scanned", "extra")
+SEEN = ("scanned", "extra")
+
+
+async def get(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, for_update: bool = False) -> AuditSession:
+    audit = await get_in_tenant(db, AuditSession, tenant_id, session_id, "Session", for_update=for_update)
+    if audit.deleted_at is not None:
+        raise NotFound(f"Session {session_id} not found")
+    return audit
+
+
+async def list_sessions(db: AsyncSession, tenant_id: UUID, *, status: str | None, q: str | None, sort: str | None,
+                        limit: int | None, cursor: str | None):
+    stmt = select(AuditSession).where(AuditSession.tenant_id == tenant_id, AuditSession.deleted_at.is_(None))
+    if status:
+        wanted = [s.strip() for s in status.split(",") if s.strip()]
+        if any(s not in ("active", "completed", "cancelled") for s in wanted):
+            raise BadRequest("status must be active, completed or cancelled (comma-separated)",
+                             {"status": "active, completed or cancelled"})
+        stmt = stmt.where(AuditSession.status.in_(wanted))
+    if q and q.strip():
+        stmt = stmt.where(AuditSession.name.ilike(like_pattern(q), escape="\\"))
+    return await listing.page(db, stmt, AuditSession.id, listing.parse_sort(sort, SORTS, "-createdAt"), limit, cursor)
+
+
+async def create(db: AsyncSession, principal: Principal, data: SessionIn) -> AuditSession:
+    """A session and the snapshot of its expected set: every live, not retired asset in scope, each
+    expected where it is recorded now."""
+    from backend.categories import service as categories
+
+    tenant_id = principal.tenant.id
+    if data.location_id is not None:
+        await locations.require_live(db, tenant_id, data.location_id)
+    for category_id in data.category_ids:
+        await categories.require_live(db, tenant_id, category_id, "categoryIds")
+    audit = AuditSession(tenant_id=tenant_id, name=data.name.strip(), location_id=data.location_id,
+                         include_sublocations=data.include_sublocations,
+                         category_ids=[str(c) for c in dict.fromkeys(data.category_ids)], due_date=data.due_date,
+                         created_by_id=principal.user_id)
+    db.add(audit)
+    await db.flush()
+    in_scope = select(literal(tenant_id), literal(audit.id), Asset.id, literal("unscanned"), Asset.location_id).where(
+        Asset.tenant_id == tenant_id, Asset.deleted_at.is_(None), Asset.status != "retired")
+    scope_ids = await _scope_location_ids(db, audit)
+    if scope_ids is not None:
+        in_scope = in_scope.where(Asset.location_id.in_(scope_ids))
+    if data.category_ids:
+        in_scope = in_scope.where(Asset.category_id.in_(data.category_ids))
+    await db.execute(insert(SessionItem).from_select(
+        ["tenant_id", "session_id", "asset_id", "state", "expected_location_id"], in_scope))
+    audit.expected_count = (await db.execute(select(func.count()).select_from(SessionItem).where(
+        SessionItem.tenant_id == tenant_id, SessionItem.session_id == audit.id))).scalar_one()
+    await db.commit()
+    return audit
+
+
+async def _scope_location_ids(db: AsyncSession, audit: AuditSession) -> set[UUID] | None:
+    if audit.location_id is None:
+        return None
+    if not audit.include_sublocations:
+        return {audit.location_id}
+    return set((await db.execute(locations.subtree_ids(audit.tenant_id, audit.location_id))).scalars())
+
+
+async def update(db: AsyncSession, principal: Principal, session_id: UUID, data: SessionPatch) -> AuditSession:
+    tenant_id = principal.tenant.id
+    audit = await get(db, tenant_id, session_id, for_update=True)
+    if data.name is not msgspec.UNSET:
+        audit.name = data.name.strip()
+    if data.due_date is not msgspec.UNSET:
+        audit.due_date = data.due_date
+    if data.status is not msgspec.UNSET and audit.status != "active":
+        # A closed session stays closed: asking again (even for the same status) must not look like it worked.
+        raise Conflict(f"This session is {audit.status}; it cannot become {data.status}", {"status": audit.status})
+    if data.status is not msgspec.UNSET and data.status != audit.status:
+        if data.status == "completed":
+            await _complete(db, principal, audit, data.mark_missing)
+        audit.status = data.status
+        audit.completed_at = utcnow()
+    audit.updated_at = utcnow()
+    audit.version += 1
+    await db.commit()
+    return audit
+
+
+async def _complete(db: AsyncSession, principal: Principal, audit: AuditSession, mark_missing: bool) -> None:
+    """Every asset seen gets a VERIFIED event and lastVerifiedAt; with mark_missing, the unseen become missing."""
+    now = utcnow()
+    tenant_id = audit.tenant_id
+    seen = select(SessionItem.asset_id).where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == audit.id,
+                                              SessionItem.state.in_(SEEN))
+    seen_ids = list((await db.execute(seen)).scalars())
+    if seen_ids:
+        await db.execute(sql_update(Asset).where(Asset.tenant_id == tenant_id, Asset.id.in_(seen_ids))
+                         .values(last_verified_at=now))
+        await db.execute(insert(AssetEvent), [
+            {"tenant_id": tenant_id, "id": uuid7(), "asset_id": asset_id, "type": "VERIFIED", "at": now,
+             "actor_user_id": principal.user_id, "actor_api_key_id": principal.api_key_id,
+             "data": {"sessionId": str(audit.id)}} for asset_id in seen_ids])
+    if mark_missing:
+        unseen = select(SessionItem.asset_id).where(SessionItem.tenant_id == tenant_id,
+                                                    SessionItem.session_id == audit.id,
+                                                    SessionItem.state == "unscanned")
+        missing_ids = list((await db.execute(unseen)).scalars())
+        if missing_ids:
+            rows = (await db.execute(select(Asset.id, Asset.status).where(
+                Asset.tenant_id == tenant_id, Asset.id.in_(missing_ids), Asset.status != "missing"))).all()
+            await db.execute(sql_update(Asset).where(Asset.tenant_id == tenant_id, Asset.id.in_([r.id for r in rows]))
+                             .values(status="missing", updated_at=now))
+            if rows:
+                await db.execute(insert(AssetEvent), [
+                    {"tenant_id": tenant_id, "id": uuid7(), "asset_id": r.id, "type": "STATUS_CHANGED", "at": now,
+                     "actor_user_id": principal.user_id, "actor_api_key_id": principal.api_key_id,
+                     "data": {"from": r.status, "to": "missing", "sessionId": str(audit.id)}} for r in rows])
+
+
+async def delete(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> None:
+    audit = await get(db, tenant_id, session_id, for_update=True)
+    audit.deleted_at = utcnow()
+    await db.commit()
+
+
+def progress_of(audit: AuditSession) -> Progress:
+    return Progress(scanned=audit.scanned_count, total=audit.expected_count)
+
+
+# --- items ------------------------------------------------------------------------------------------------
+
+
+def _item_rows(tenant_id: UUID, session_id: UUID):
+    return (select(SessionItem, Asset.tag, Asset.name, Asset.location_id, Asset.category_id)
+            .join(Asset, (Asset.tenant_id == SessionItem.tenant_id) & (Asset.id == SessionItem.asset_id))
+            .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id))
+
+
+def item_out(row: Any) -> ItemOut:
+    item = row[0]
+    return ItemOut(asset_id=item.asset_id, tag=row.tag, name=row.name, state=item.state,
+                   expected_location_id=item.expected_location_id, location_id=row.location_id,
+                   category_id=row.category_id, scanned_at=item.scanned_at, found_location_id=item.found_location_id)
+
+
+async def list_items(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, state: str | None, q: str | None,
+                     limit: int | None, cursor: str | None) -> tuple[list[ItemOut], str | None]:
+    await get(db, tenant_id, session_id)
+    stmt = _item_rows(tenant_id, session_id)
+    if state:
+        wanted = [s.strip() for s in state.split(",") if s.strip()]
+        if any(s not in ("unscanned", "scanned", "excluded", "extra") for s in wanted):
+            raise BadRequest("state must be unscanned, scanned, excluded or extra (comma-separated)",
+                             {"state": "unscanned, scanned, excluded or extra"})
+        stmt = stmt.where(SessionItem.state.in_(wanted))
+    if q and q.strip():
+        pattern = like_pattern(q)
+        stmt = stmt.where(Asset.tag.ilike(pattern, escape="\\") | Asset.name.ilike(pattern, escape="\\"))
+    size = clamp_limit(limit)
+    if cursor:
+        (last_tag, last_id) = decode_cursor(cursor, 2)
+        try:
+            last_id = UUID(str(last_id))
+        except ValueError:
+            raise BadRequest("cursor is not valid for this list", {"cursor": "invalid"}) from None
+        stmt = stmt.where((Asset.tag_key > last_tag) | ((Asset.tag_key == last_tag) & (Asset.id > last_id)))
+    rows = (await db.execute(stmt.add_columns(Asset.tag_key).order_by(Asset.tag_key, Asset.id).limit(size + 1))).all()
+    next_cursor = encode_cursor([rows[size - 1].tag_key, rows[size - 1][0].asset_id]) if len(rows) > size else None
+    return [item_out(r) for r in rows[:size]], next_cursor
+
+
+async def get_item(db: AsyncSession, tenant_id: UUID, session_id: UUID, asset_id: UUID) -> ItemOut:
+    await get(db, tenant_id, session_id)
+    row = (await db.execute(_item_rows(tenant_id, session_id).where(SessionItem.asset_id == asset_id))).first()
+    if row is None:
+        raise NotFound(f"Asset {asset_id} is not in this session")
+    return item_out(row)
+
+
+async def set_included(db: AsyncSession, tenant_id: UUID, session_id: UUID, asset_id: UUID, include: bool) -> ItemOut:
+    """Exclude takes an item out of the count; include puts an excluded item back, or adds an asset
+    that was not in the snapshot."""
+    audit = await _active(db, tenant_id, session_id)
+    item = (await db.execute(select(SessionItem).where(
+        SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id, SessionItem.asset_id == asset_id)
+    )).scalar_one_or_none()
+    if include:
+        if item is None:
+            asset = await find_live(db, Asset, tenant_id, asset_id, "itemId", "asset")
+            db.add(SessionItem(tenant_id=tenant_id, session_id=session_id, asset_id=asset_id, state="unscanned",
+                               expected_location_id=asset.location_id))
+            audit.expected_count += 1
+        elif item.state == "excluded":
+            item.state = "scanned" if item.scanned_at else "unscanned"
+            audit.expected_count += 1
+            audit.scanned_count += 1 if item.scanned_at else 0
+    else:
+        if item is None:
+            raise NotFound(f"Asset {asset_id} is not in this session")
+        if item.state != "excluded":
+            audit.expected_count -= 1
+            audit.scanned_count -= 1 if item.state in SEEN else 0
+            item.state = "excluded"
+    audit.version += 1
+    await db.commit()
+    return await get_item(db, tenant_id, session_id, asset_id)
+
+
+async def _active(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> AuditSession:
+    audit = await get(db, tenant_id, session_id, for_update=True)
+    if audit.status != "active":
+        raise Conflict(f"This session is {audit.status}; scans and changes are closed", {"status": audit.status})
+    return audit
+
+
+# --- scanning ---------------------------------------------------------------------------------------------
+
+
+_answer_encoder = msgspec.json.Encoder()
+
+
+async def stored_answer(db: AsyncSession, tenant_id: UUID, client_scan_id: UUID) -> dict[str, Any] | None:
+    row = (await db.execute(select(Scan.answer).where(Scan.tenant_id == tenant_id,
+                                                      Scan.client_scan_id == client_scan_id))).first()
+    return row.answer if row else None
+
+
+async def scan(db: AsyncSession, principal: Principal, session_id: UUID, data: ScanIn) -> dict[str, Any]:
+    """One scan, answered and committed; a replayed clientScanId gets its first answer back."""
+    tenant_id = principal.tenant.id
+    if (data.item_id is None) == (data.code is None):
+        raise BadRequest("Send either itemId or code", {"code": "either code or itemId", "itemId": "either code or itemId"})
+    if data.client_scan_id is not None and (answer := await stored_answer(db, tenant_id, data.client_scan_id)):
+        return answer
+    audit = await _active(db, tenant_id, session_id)
+    now = utcnow()
+    scanner_id = principal.user_id or principal.api_key_id
+    current = await _current_location(db, audit, scanner_id, data.location_id)
+    code = clean_code(data.code) if data.code is not None else str(data.item_id)
+    target = await _resolve(db, tenant_id, code if data.code is not None else None, data.item_id)
+    scan_row = Scan(tenant_id=tenant_id, id=uuid7(), session_id=audit.id, client_scan_id=data.client_scan_id,
+                    code=code, user_id=principal.user_id, api_key_id=principal.api_key_id,
+                    scanned_at=data.scanned_at.astimezone(UTC) if data.scanned_at else now, received_at=now)
+    extra: dict[str, Any] = {}
+    item = None
+    if isinstance(target, Location):
+        scan_row.result = "location_set"
+        scan_row.location_id = target.id
+        if scanner_id is not None:
+            await _remember_position(db, audit, scanner_id, target.id, now)
+        extra["location"] = _location_ref(target)
+        extra["current_location_id"] = target.id
+        current = target.id
+    elif target is None:
+        scan_row.result = "unknown_code"
+        scan_row.location_id = current
+    else:
+        asset = target
+        scan_row.asset_id = asset.id
+        scan_row.location_id = current
+        item = await _session_item(db, audit, asset.id)
+        scope = rules.Scope(location_id=audit.location_id, location_ids=await _scope_frozen(db, audit))
+        seen = rules.Sighting(item_state=item.state if item else None, asset_location_id=asset.location_id,
+                              current_location_id=current, allow_mark_anyway=data.allow_mark_anyway,
+                              allow_rescan=data.allow_rescan, relocate=data.relocate)
+        decision = rules.decide(scope, seen)
+        decision = await _apply(db, principal, audit, asset, item, decision, scan_row, now, current)
+        scan_row.result = decision.result
+        if decision.result in ("wrong_location", "not_in_session"):
+            expected_id = item.expected_location_id if item and item.expected_location_id else asset.location_id
+            extra["expected_location"] = _location_ref(await locations.get(db, tenant_id, expected_id))
+        if current is not None:
+            extra["current_location_id"] = current
+    audit.version += 1
+    answer_item = None
+    if scan_row.asset_id is not None:
+        answer_item = await get_item_or_none(db, tenant_id, audit.id, scan_row.asset_id, asset=target)
+    answer = ScanAnswer(result=scan_row.result, item=answer_item, progress=progress_of(audit),
+                        scan=_scan_record(scan_row), **extra)
+    scan_row.answer = msgspec.json.decode(_answer_encoder.encode(answer))
+    db.add(scan_row)
+    try:
+        await db.commit()
+    except IntegrityError:
+        # The same clientScanId committed by a concurrent request: the first answer stands.
+        await db.rollback()
+        if data.client_scan_id is not None and (stored := await stored_answer(db, tenant_id, data.client_scan_id)):
+            return stored
+        raise
+    return scan_row.answer
+
+
+async def get_item_or_none(db: AsyncSession, tenant_id: UUID, session_id: UUID, asset_id: UUID,
+                           asset: Any) -> ItemOut | None:
+    row = (await db.execute(_item_rows(tenant_id, session_id).where(SessionItem.asset_id == asset_id))).first()
+    if row is not None:
+        return item_out(row)
+    # Not in the session: describe the asset itself so the scanner can show what it is.
+    return ItemOut(asset_id=asset.id, tag=asset.tag, name=asset.name, state="not_in_session",
+                   expected_location_id=None, location_id=asset.location_id, category_id=asset.category_id,
+                   scanned_at=None, found_location_id=None)
+
+
+def _scan_record(row: Scan) -> ScanRecord:
+    return ScanRecord(id=row.id, client_scan_id=row.client_scan_id, code=row.code, result=row.result,
+                      asset_id=row.asset_id, scanned_at=row.scanned_at, received_at=row.received_at,
+                      undone_at=row.undone_at)
+
+
+def _location_ref(location: Location) -> LocationRef:
+    return LocationRef(id=location.id, name=location.name, path=location.path, code=location.code)
+
+
+async def _scope_frozen(db: AsyncSession, audit: AuditSession) -> frozenset[UUID] | None:
+    ids = await _scope_location_ids(db, audit)
+    return frozenset(ids) if ids is not None else None
+
+
+async def _current_location(db: AsyncSession, audit: AuditSession, scanner_id: UUID | None,
+                            sent: UUID | None) -> UUID | None:
+    if sent is not None:
+        return (await locations.require_live(db, audit.tenant_id, sent, "locationId")).id
+    if scanner_id is None:
+        return None
+    return (await db.execute(select(ScannerPosition.location_id).where(
+        ScannerPosition.tenant_id == audit.tenant_id, ScannerPosition.session_id == audit.id,
+        ScannerPosition.scanner_id == scanner_id))).scalar_one_or_none()
+
+
+async def _remember_position(db: AsyncSession, audit: AuditSession, scanner_id: UUID, location_id: UUID,
+                             now: datetime) -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert = postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = dialect_insert(ScannerPosition).values(tenant_id=audit.tenant_id, session_id=audit.id,
+                                                  scanner_id=scanner_id, location_id=location_id, updated_at=now)
+    await db.execute(stmt.on_conflict_do_update(
+        index_elements=[ScannerPosition.tenant_id, ScannerPosition.session_id, ScannerPosition.scanner_id],
+        set_={"location_id": location_id, "updated_at": now}))
+
+
+async def _resolve(db: AsyncSession, tenant_id: UUID, code: str | None, item_id: UUID | None) -> Asset | Location | None:
+    """The asset or location a code names, or None for an unknown code."""
+    live = (Asset.tenant_id == tenant_id) & Asset.deleted_at.is_(None)
+    if item_id is not None:
+        return (await db.execute(select(Asset).where(live, Asset.id == item_id))).scalar_one_or_none()
+    parsed = parse_code(code or "")
+    if parsed.kind == "location":
+        return await _location_by_code(db, tenant_id, parsed.value)
+    if parsed.kind == "blank":
+        return None  # blank tags are bound to assets by the labels feature; until then unknown
+    key = tag_key(parsed.value)
+    asset = (await db.execute(select(Asset).where(live, Asset.tag_key == key))).scalar_one_or_none()
+    if asset is not None or parsed.kind == "asset":
+        return asset
+    try:
+        asset_id = UUID(parsed.value)
+    except ValueError:
+        asset_id = None
+    if asset_id is not None:
+        asset = (await db.execute(select(Asset).where(live, Asset.id == asset_id))).scalar_one_or_none()
+        if asset is not None:
+            return asset
+    by_serial = (await db.execute(select(Asset).where(live, Asset.serial_key == key).limit(2))).scalars().all()
+    if len(by_serial) == 1:  # a serial shared by two assets names neither
+        return by_serial[0]
+    return await _location_by_code(db, tenant_id, parsed.value)
+
+
+async def _location_by_code(db: AsyncSession, tenant_id: UUID, code: str) -> Location | None:
+    return (await db.execute(select(Location).where(
+        Location.tenant_id == tenant_id, Location.code == code.strip().upper(), Location.deleted_at.is_(None))
+    )).scalar_one_or_none()
+
+
+async def _session_item(db: AsyncSession, audit: AuditSession, asset_id: UUID) -> SessionItem | None:
+    return (await db.execute(select(SessionItem).where(
+        SessionItem.tenant_id == audit.tenant_id, SessionItem.session_id == audit.id, SessionItem.asset_id == asset_id)
+    )).scalar_one_or_none()
+
+
+async def _apply(db: AsyncSession, principal: Principal, audit: AuditSession, asset: Asset, item: SessionItem | None,
+                 decision: rules.Decision, scan_row: Scan, now: datetime, current: UUID | None) -> rules.Decision:
+    """Write what the decision says. Conditional updates keep concurrent scans of one item to one count:
+    a scan that loses the race is answered already_scanned."""
+    tenant_id = audit.tenant_id
+    where_item = ((SessionItem.tenant_id == tenant_id) & (SessionItem.session_id == audit.id)
+                  & (SessionItem.asset_id == asset.id))
+    found_at = decision.move_to or current
+    if decision.new_state == "scanned":
+        changed = (await db.execute(sql_update(SessionItem).where(where_item, SessionItem.state == "unscanned").values(
+            state="scanned", scanned_at=scan_row.scanned_at, scan_id=scan_row.id, found_location_id=found_at)
+        )).rowcount
+        if not changed:
+            return rules.Decision("already_scanned")
+        audit.scanned_count += 1
+    elif decision.new_state == "extra":
+        if item is None:
+            try:
+                async with db.begin_nested():
+                    db.add(SessionItem(tenant_id=tenant_id, session_id=audit.id, asset_id=asset.id, state="extra",
+                                       expected_location_id=None, scanned_at=scan_row.scanned_at, scan_id=scan_row.id,
+                                       found_location_id=found_at))
+            except IntegrityError:
+                return rules.Decision("already_scanned")
+        else:
+            changed = (await db.execute(sql_update(SessionItem).where(where_item, SessionItem.state == "excluded").values(
+                state="extra", scanned_at=scan_row.scanned_at, scan_id=scan_row.id, found_location_id=found_at)
+            )).rowcount
+            if not changed:
+                return rules.Decision("already_scanned")
+        audit.scanned_count += 1
+        audit.expected_count += 1
+    elif decision.rewrite:
+        await db.execute(sql_update(SessionItem).where(where_item).values(
+            scanned_at=scan_row.scanned_at, scan_id=scan_row.id, found_location_id=found_at))
+    if decision.move_to is not None and decision.move_to != asset.location_id:
+        db.add(AssetEvent(tenant_id=tenant_id, asset_id=asset.id, type="MOVED", at=now,
+                          actor_user_id=principal.user_id, actor_api_key_id=principal.api_key_id,
+                          data={"from": str(asset.location_id), "to": str(decision.move_to),
+                                "sessionId": str(audit.id)}))
+        asset.location_id = decision.move_to
+        asset.updated_at = now
+    return decision
+
+
+async def unscan(db: AsyncSession, principal: Principal, session_id: UUID, data: UnscanIn) -> dict[str, Any]:
+    """Take back a scan: an expected item is unseen again, an extra leaves the session."""
+    tenant_id = principal.tenant.id
+    if (data.scan_id is None) == (data.item_id is None):
+        raise BadRequest("Send either scanId or itemId", {"scanId": "either scanId or itemId"})
+    audit = await _active(db, tenant_id, session_id)
+    if data.scan_id is not None:
+        scan_row = (await db.execute(select(Scan).where(Scan.tenant_id == tenant_id, Scan.session_id == audit.id,
+                                                        Scan.id == data.scan_id))).scalar_one_or_none()
+        if scan_row is None:
+            raise NotFound(f"Scan {data.scan_id} not found in this session")
+        if scan_row.undone_at is not None:
+            # Undoing it again would uncount a later scan of the same asset.
+            raise Conflict("This scan has already been undone", {"scanId": "already undone"})
+        asset_id = scan_row.asset_id
+    else:
+        asset_id = data.item_id
+    item = await _session_item(db, audit, asset_id) if asset_id else None
+    if item is None or item.state not in SEEN:
+        raise Conflict("This asset has not been counted in this session; nothing to undo", {"state": item.state if item else None})
+    now = utcnow()
+    if item.scan_id is not None:
+        await db.execute(sql_update(Scan).where(Scan.tenant_id == tenant_id, Scan.id == item.scan_id).values(undone_at=now))
+    if item.state == "extra" and item.expected_location_id is not None:
+        # Part of the snapshot, excluded, then marked anyway: undoing the mark leaves it excluded, not gone.
+        item.state, item.scanned_at, item.scan_id, item.found_location_id = "excluded", None, None, None
+        audit.expected_count -= 1
+        audit.scanned_count -= 1
+        state = "excluded"
+    elif item.state == "extra":
+        await db.execute(sql_delete(SessionItem).where(SessionItem.tenant_id == tenant_id,
+                                                       SessionItem.session_id == audit.id,
+                                                       SessionItem.asset_id == asset_id))
+        audit.expected_count -= 1
+        audit.scanned_count -= 1
+        state = "not_in_session"
+    else:
+        item.state, item.scanned_at, item.scan_id, item.found_location_id = "unscanned", None, None, None
+        audit.scanned_count -= 1
+        state = "unscanned"
+    audit.version += 1
+    await db.commit()
+    return {"assetId": str(asset_id), "state": state, "progress": msgspec.to_builtins(progress_of(audit))}
+
+
+# --- what the phone reads ---------------------------------------------------------------------------------
+
+
+async def version_of(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> int:
+    """The session's version alone: the whole cost of a 304."""
+    version = (await db.execute(select(AuditSession.version).where(
+        AuditSession.tenant_id == tenant_id, AuditSession.id == session_id, AuditSession.deleted_at.is_(None))
+    )).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"Session {session_id} not found")
+    return version
+
+
+async def mobile(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> MobileOut:
+    audit = await get(db, tenant_id, session_id)
+    location = await locations.get(db, tenant_id, audit.location_id) if audit.location_id else None
+    recent = (await db.execute(
+        select(Scan.id, Scan.code, Scan.result, Scan.asset_id, Scan.scanned_at, Scan.undone_at, Asset.tag, Asset.name)
+        .outerjoin(Asset, (Asset.tenant_id == Scan.tenant_id) & (Asset.id == Scan.asset_id))
+        .where(Scan.tenant_id == tenant_id, Scan.session_id == session_id)
+        .order_by(Scan.received_at.desc(), Scan.id.desc()).limit(20))).all()
+    return MobileOut(id=audit.id, name=audit.name, status=audit.status,
+                     location=_location_ref(location) if location else None, progress=progress_of(audit),
+                     version=audit.version,
+                     recent_scans=[RecentScan(id=r.id, code=r.code, result=r.result, asset_id=r.asset_id, tag=r.tag,
+                                              name=r.name, scanned_at=r.scanned_at, undone=r.undone_at is not None)
+                                   for r in recent])
+
+
+PACK_FIELDS = ["assetId", "tag", "serial", "expectedLocation", "state"]
+
+
+async def offline_pack(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> OfflinePack:
+    audit = await get(db, tenant_id, session_id)
+    places = (await db.execute(select(Location).where(Location.tenant_id == tenant_id, Location.deleted_at.is_(None))
+                               .order_by(Location.path))).scalars().all()
+    index = {location.id: n for n, location in enumerate(places)}
+    rows = await db.execute(
+        select(SessionItem.asset_id, Asset.tag, Asset.serial, SessionItem.expected_location_id, SessionItem.state)
+        .join(Asset, (Asset.tenant_id == SessionItem.tenant_id) & (Asset.id == SessionItem.asset_id))
+        .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id))
+    items = [[str(r.asset_id), r.tag, r.serial, index.get(r.expected_location_id), r.state] for r in rows]
+    return OfflinePack(session_id=audit.id, version=audit.version, fields=PACK_FIELDS, items=items,
+                       locations=[_location_ref(location) for location in places])
+
+
+async def missing(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> list[ItemOut]:
+    await get(db, tenant_id, session_id)
+    rows = await db.execute(_item_rows(tenant_id, session_id).where(SessionItem.state == "unscanned")
+                            .order_by(Asset.tag_key))
+    return [item_out(r) for r in rows]
