@@ -10,16 +10,18 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.auth.guards import manager, technician
 from backend.context import DB, Caller
-from backend.sessions import service
+from backend.sessions import report, service
 from backend.sessions.models import AuditSession
 from backend.sessions.schemas import (
-    ItemOut, ItemPage, MobileOut, OfflinePack, ScanAnswer, ScanIn, SessionIn, SessionOut, SessionPage, SessionPatch,
-    UnscanIn,
+    ItemOut, ItemPage, MobileOut, OfflinePack, ReportFormat, ScanAnswer, ScanIn, SessionIn, SessionOut, SessionPage,
+    SessionPatch, SessionReport, UnknownCode, UnscanIn,
 )
 from backend.wire import parse_uuid
 
 MSGPACK = "application/msgpack"
 _msgpack = msgspec.msgpack.Encoder()
+# ?format=json (the default), csv (a download, one row per item) or html (a printable A4 page).
+Format = Annotated[ReportFormat, QueryParameter(name="format", description="json, csv or html")]
 
 
 def session_out(audit: AuditSession) -> SessionOut:
@@ -127,9 +129,32 @@ async def unscan(session_id: FromPath[str], data: JSONBody[UnscanIn], db: DB, pr
     return await service.unscan(db, principal, parse_uuid(session_id, "sessionId"), data)
 
 
-@get("/{session_id:str}/missing", summary="Expected items not yet seen")
-async def missing(session_id: FromPath[str], db: DB, principal: Caller) -> list[ItemOut]:
-    return await service.missing(db, principal.tenant.id, parse_uuid(session_id, "sessionId"))
+@get("/{session_id:str}/missing", summary="Expected items not yet seen",
+     description="`format`: json (default), csv (a download) or html (a printable page).")
+async def missing(session_id: FromPath[str], db: DB, principal: Caller,
+                  report_format: Format = "json") -> Response[list[ItemOut]]:
+    sid = parse_uuid(session_id, "sessionId")
+    if report_format == "json":
+        return Response(await service.missing(db, principal.tenant.id, sid))
+    return await report.missing_response(db, principal.tenant, sid, report_format)
+
+
+@get("/{session_id:str}/report", summary="What the audit found",
+     description="Totals (expected = scanned + missing; extras, wrong location, moved, unknown codes), by category "
+                 "and by expected location, who scanned how many, duration, the missing, extra, moved and unknown "
+                 "lists. `format`: json (default), csv (one row per item, a download) or html (a printable A4 page).")
+async def session_report(session_id: FromPath[str], db: DB, principal: Caller,
+                         report_format: Format = "json") -> Response[SessionReport]:
+    built, lines = await report.build(db, principal.tenant, parse_uuid(session_id, "sessionId"))
+    return report.report_response(built, lines, report_format)
+
+
+@get("/{session_id:str}/unknown-codes", summary="Codes that named nothing, to onboard later",
+     description="Each code once, in the order first seen: how often, first and last seen, by whom.")
+async def unknown_codes(session_id: FromPath[str], db: DB, principal: Caller) -> list[UnknownCode]:
+    sid = parse_uuid(session_id, "sessionId")
+    await service.get(db, principal.tenant.id, sid)
+    return await report.unknown_codes(db, principal.tenant.id, sid)
 
 
 @get("/{session_id:str}/mobile", summary="The scan screen's payload",
@@ -153,5 +178,5 @@ async def offline_pack(session_id: FromPath[str], request: Request, db: DB, prin
 
 router = Router("/sessions", guards=[technician], tags=["sessions"], route_handlers=[
     list_sessions, active_sessions, create_session, get_session, update_session, delete_session, list_items,
-    get_item, include_item, exclude_item, scan, unscan, missing, mobile, offline_pack,
+    get_item, include_item, exclude_item, scan, unscan, missing, session_report, unknown_codes, mobile, offline_pack,
 ])

@@ -144,3 +144,115 @@ class OfflinePack(Out):
     fields: list[str]
     items: list[list[Any]]
     locations: list[LocationRef]
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+ReportFormat = Literal["json", "csv", "html"]
+
+
+class ReportTotals(Out):
+    """expected = scanned + missing (the expected set, excluded items left out); extras were found on top."""
+
+    expected: int
+    scanned: int
+    missing: int
+    extras: int
+    wrong_location: int  # distinct assets answered wrong_location
+    moved: int  # distinct assets relocated by this session's scans
+    unknown_codes: int  # distinct codes answered unknown_code
+
+
+class CategoryCount(Out):
+    category_id: UUID | None
+    name: str
+    expected: int
+    scanned: int
+    missing: int
+
+
+class LocationCount(Out):
+    location_id: UUID | None
+    name: str
+    path: str
+    expected: int
+    scanned: int
+    missing: int
+
+
+class ScannerCount(Out):
+    """One scanner: a user (by email) or an API key (by name). scans: every asset or code scan it made
+    (door tags left out); counted: the items seen now whose counting scan is its."""
+
+    user_id: UUID | None
+    api_key_id: UUID | None
+    name: str
+    scans: int
+    counted: int
+
+
+class ReportDuration(Out):
+    created_at: datetime
+    completed_at: datetime | None
+    first_scan_at: datetime | None
+    last_scan_at: datetime | None
+
+
+class MissingRow(Out):
+    asset_id: UUID
+    tag: str
+    name: str
+    category: str | None
+    expected_location: str | None
+
+
+class ExtraRow(Out):
+    asset_id: UUID
+    tag: str
+    name: str
+    category: str | None
+    found_location: str | None
+    scanned_at: datetime | None
+    scanned_by: str | None
+
+
+class MovedRow(Out):
+    asset_id: UUID
+    tag: str
+    name: str
+    from_location: str | None
+    to_location: str | None
+    moved_at: datetime
+
+
+class UnknownCode(Out):
+    """A code that named nothing, kept so it can be onboarded with quick-add."""
+
+    code: str
+    count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    scanned_by: list[str]
+
+
+class ReportSession(Out):
+    id: UUID
+    name: str
+    status: str
+    location: str | None  # the scope's path, when location-scoped
+    tenant: str
+
+
+class SessionReport(Out):
+    totals: ReportTotals
+    by_category: list[CategoryCount]
+    by_location: list[LocationCount]
+    scanners: list[ScannerCount]
+    duration: ReportDuration
+    missing: list[MissingRow]
+    extras: list[ExtraRow]
+    moves: list[MovedRow]
+    unknown_codes: list[UnknownCode]
+    session: ReportSession
+    generated_at: datetime

@@ -121,6 +121,8 @@ ID_ROUTES = [
         ("POST", "/scan", {"itemId": "$asset", "allowMarkAnyway": True}, None),
         ("POST", "/unscan", {"itemId": "$used_asset"}, None),
         ("GET", "/missing", None, None),
+        ("GET", "/report", None, None),
+        ("GET", "/unknown-codes", None, None),
         ("GET", "/mobile", None, None),
         ("GET", "/offline-pack", None, None),
     )],
