@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from backend.db.writer import WRITER_KEY, SqliteWriter
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -44,19 +46,22 @@ def _engine(url: str, begin: Any | None, **kwargs: Any) -> AsyncEngine:
 
 @dataclass
 class Database:
-    """A read engine and a write engine (the same one on PostgreSQL)."""
+    """A read engine and a write engine (the same one on PostgreSQL), and on SQLite the writer thread."""
 
     url: str
     reader: AsyncEngine
     writer: AsyncEngine
     read_sessions: async_sessionmaker[AsyncSession]
     write_sessions: async_sessionmaker[AsyncSession]
+    sqlite_writer: SqliteWriter | None = None
 
     @property
     def dialect(self) -> str:
         return self.writer.dialect.name
 
     async def dispose(self) -> None:
+        if self.sqlite_writer is not None:
+            self.sqlite_writer.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
@@ -64,10 +69,12 @@ class Database:
 
 def open_database(url: str) -> Database:
     parsed = make_url(url)
+    sqlite_writer = None
     if parsed.get_backend_name() == "sqlite":
         _ensure_sqlite_dir(parsed.database)
         writer = _engine(url, _begin_immediate, pool_size=4, max_overflow=4)
         reader = _engine(url, _begin_deferred, pool_size=8, max_overflow=8)
+        sqlite_writer = SqliteWriter(url, _sqlite_pragmas, _begin_immediate)
     else:
         writer = reader = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     return Database(
@@ -75,7 +82,9 @@ def open_database(url: str) -> Database:
         reader=reader,
         writer=writer,
         read_sessions=async_sessionmaker(reader, expire_on_commit=False),
-        write_sessions=async_sessionmaker(writer, expire_on_commit=False),
+        write_sessions=async_sessionmaker(writer, expire_on_commit=False, info={WRITER_KEY: sqlite_writer}
+                                          if sqlite_writer else {}),
+        sqlite_writer=sqlite_writer,
     )
 
 

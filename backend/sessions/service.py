@@ -7,7 +7,7 @@ count once.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,11 +15,9 @@ import msgspec
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.assets.models import Asset
-from backend.assets.rules import tag_key
 from backend.context import Principal
 from backend.db import listing
 from backend.db.base import utcnow
@@ -29,12 +27,13 @@ from backend.events.models import AssetEvent
 from backend.ids import uuid7
 from backend.locations import service as locations
 from backend.locations.models import Location
-from backend.sessions import rules
-from backend.sessions.codes import clean_code, parse_code
-from backend.sessions.models import AuditSession, Scan, ScannerPosition, SessionItem
+from backend.db.writer import run_write
+from backend.sessions import scanning
+from backend.sessions.models import AuditSession, Scan, SessionItem
+from backend.sessions.views import item_out, item_rows, location_ref, progress_of
 from backend.wire import clamp_limit, decode_cursor, encode_cursor
 from backend.sessions.schemas import (
-    ItemOut, LocationRef, MobileOut, OfflinePack, Progress, RecentScan, ScanAnswer, ScanIn, ScanRecord, SessionIn,
+    ItemOut, MobileOut, OfflinePack, RecentScan, ScanIn, SessionIn,
     SessionPatch, UnscanIn,
 )
 
@@ -163,30 +162,17 @@ async def delete(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> None:
     await db.commit()
 
 
-def progress_of(audit: AuditSession) -> Progress:
-    return Progress(scanned=audit.scanned_count, total=audit.expected_count)
 
 
 # --- items ------------------------------------------------------------------------------------------------
 
 
-def _item_rows(tenant_id: UUID, session_id: UUID):
-    return (select(SessionItem, Asset.tag, Asset.name, Asset.location_id, Asset.category_id)
-            .join(Asset, (Asset.tenant_id == SessionItem.tenant_id) & (Asset.id == SessionItem.asset_id))
-            .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id))
-
-
-def item_out(row: Any) -> ItemOut:
-    item = row[0]
-    return ItemOut(asset_id=item.asset_id, tag=row.tag, name=row.name, state=item.state,
-                   expected_location_id=item.expected_location_id, location_id=row.location_id,
-                   category_id=row.category_id, scanned_at=item.scanned_at, found_location_id=item.found_location_id)
 
 
 async def list_items(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, state: str | None, q: str | None,
                      limit: int | None, cursor: str | None) -> tuple[list[ItemOut], str | None]:
     await get(db, tenant_id, session_id)
-    stmt = _item_rows(tenant_id, session_id)
+    stmt = item_rows(tenant_id, session_id)
     if state:
         wanted = [s.strip() for s in state.split(",") if s.strip()]
         if any(s not in ("unscanned", "scanned", "excluded", "extra") for s in wanted):
@@ -211,7 +197,7 @@ async def list_items(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, sta
 
 async def get_item(db: AsyncSession, tenant_id: UUID, session_id: UUID, asset_id: UUID) -> ItemOut:
     await get(db, tenant_id, session_id)
-    row = (await db.execute(_item_rows(tenant_id, session_id).where(SessionItem.asset_id == asset_id))).first()
+    row = (await db.execute(item_rows(tenant_id, session_id).where(SessionItem.asset_id == asset_id))).first()
     if row is None:
         raise NotFound(f"Asset {asset_id} is not in this session")
     return item_out(row)
@@ -256,212 +242,17 @@ async def _active(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> AuditS
 # --- scanning ---------------------------------------------------------------------------------------------
 
 
-_answer_encoder = msgspec.json.Encoder()
-
-
-async def stored_answer(db: AsyncSession, tenant_id: UUID, client_scan_id: UUID) -> dict[str, Any] | None:
-    row = (await db.execute(select(Scan.answer).where(Scan.tenant_id == tenant_id,
-                                                      Scan.client_scan_id == client_scan_id))).first()
-    return row.answer if row else None
-
-
 async def scan(db: AsyncSession, principal: Principal, session_id: UUID, data: ScanIn) -> dict[str, Any]:
     """One scan, answered and committed; a replayed clientScanId gets its first answer back."""
-    tenant_id = principal.tenant.id
     if (data.item_id is None) == (data.code is None):
         raise BadRequest("Send either itemId or code", {"code": "either code or itemId", "itemId": "either code or itemId"})
-    if data.client_scan_id is not None and (answer := await stored_answer(db, tenant_id, data.client_scan_id)):
-        return answer
-    audit = await _active(db, tenant_id, session_id)
-    now = utcnow()
-    scanner_id = principal.user_id or principal.api_key_id
-    current = await _current_location(db, audit, scanner_id, data.location_id)
-    code = clean_code(data.code) if data.code is not None else str(data.item_id)
-    target = await _resolve(db, tenant_id, code if data.code is not None else None, data.item_id)
-    scan_row = Scan(tenant_id=tenant_id, id=uuid7(), session_id=audit.id, client_scan_id=data.client_scan_id,
-                    code=code, user_id=principal.user_id, api_key_id=principal.api_key_id,
-                    scanned_at=data.scanned_at.astimezone(UTC) if data.scanned_at else now, received_at=now)
-    extra: dict[str, Any] = {}
-    item = None
-    if isinstance(target, Location):
-        scan_row.result = "location_set"
-        scan_row.location_id = target.id
-        if scanner_id is not None:
-            await _remember_position(db, audit, scanner_id, target.id, now)
-        extra["location"] = _location_ref(target)
-        extra["current_location_id"] = target.id
-        current = target.id
-    elif target is None:
-        scan_row.result = "unknown_code"
-        scan_row.location_id = current
-    else:
-        asset = target
-        scan_row.asset_id = asset.id
-        scan_row.location_id = current
-        item = await _session_item(db, audit, asset.id)
-        scope = rules.Scope(location_id=audit.location_id, location_ids=await _scope_frozen(db, audit))
-        seen = rules.Sighting(item_state=item.state if item else None, asset_location_id=asset.location_id,
-                              current_location_id=current, allow_mark_anyway=data.allow_mark_anyway,
-                              allow_rescan=data.allow_rescan, relocate=data.relocate)
-        decision = rules.decide(scope, seen)
-        decision = await _apply(db, principal, audit, asset, item, decision, scan_row, now, current)
-        scan_row.result = decision.result
-        if decision.result in ("wrong_location", "not_in_session"):
-            expected_id = item.expected_location_id if item and item.expected_location_id else asset.location_id
-            extra["expected_location"] = _location_ref(await locations.get(db, tenant_id, expected_id))
-        if current is not None:
-            extra["current_location_id"] = current
-    audit.version += 1
-    answer_item = None
-    if scan_row.asset_id is not None:
-        answer_item = await get_item_or_none(db, tenant_id, audit.id, scan_row.asset_id, asset=target)
-    answer = ScanAnswer(result=scan_row.result, item=answer_item, progress=progress_of(audit),
-                        scan=_scan_record(scan_row), **extra)
-    scan_row.answer = msgspec.json.decode(_answer_encoder.encode(answer))
-    db.add(scan_row)
-    try:
-        await db.commit()
-    except IntegrityError:
-        # The same clientScanId committed by a concurrent request: the first answer stands.
-        await db.rollback()
-        if data.client_scan_id is not None and (stored := await stored_answer(db, tenant_id, data.client_scan_id)):
-            return stored
-        raise
-    return scan_row.answer
-
-
-async def get_item_or_none(db: AsyncSession, tenant_id: UUID, session_id: UUID, asset_id: UUID,
-                           asset: Any) -> ItemOut | None:
-    row = (await db.execute(_item_rows(tenant_id, session_id).where(SessionItem.asset_id == asset_id))).first()
-    if row is not None:
-        return item_out(row)
-    # Not in the session: describe the asset itself so the scanner can show what it is.
-    return ItemOut(asset_id=asset.id, tag=asset.tag, name=asset.name, state="not_in_session",
-                   expected_location_id=None, location_id=asset.location_id, category_id=asset.category_id,
-                   scanned_at=None, found_location_id=None)
-
-
-def _scan_record(row: Scan) -> ScanRecord:
-    return ScanRecord(id=row.id, client_scan_id=row.client_scan_id, code=row.code, result=row.result,
-                      asset_id=row.asset_id, scanned_at=row.scanned_at, received_at=row.received_at,
-                      undone_at=row.undone_at)
-
-
-def _location_ref(location: Location) -> LocationRef:
-    return LocationRef(id=location.id, name=location.name, path=location.path, code=location.code)
-
-
-async def _scope_frozen(db: AsyncSession, audit: AuditSession) -> frozenset[UUID] | None:
-    ids = await _scope_location_ids(db, audit)
-    return frozenset(ids) if ids is not None else None
-
-
-async def _current_location(db: AsyncSession, audit: AuditSession, scanner_id: UUID | None,
-                            sent: UUID | None) -> UUID | None:
-    if sent is not None:
-        return (await locations.require_live(db, audit.tenant_id, sent, "locationId")).id
-    if scanner_id is None:
-        return None
-    return (await db.execute(select(ScannerPosition.location_id).where(
-        ScannerPosition.tenant_id == audit.tenant_id, ScannerPosition.session_id == audit.id,
-        ScannerPosition.scanner_id == scanner_id))).scalar_one_or_none()
-
-
-async def _remember_position(db: AsyncSession, audit: AuditSession, scanner_id: UUID, location_id: UUID,
-                             now: datetime) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect_insert = postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(ScannerPosition).values(tenant_id=audit.tenant_id, session_id=audit.id,
-                                                  scanner_id=scanner_id, location_id=location_id, updated_at=now)
-    await db.execute(stmt.on_conflict_do_update(
-        index_elements=[ScannerPosition.tenant_id, ScannerPosition.session_id, ScannerPosition.scanner_id],
-        set_={"location_id": location_id, "updated_at": now}))
-
-
-async def _resolve(db: AsyncSession, tenant_id: UUID, code: str | None, item_id: UUID | None) -> Asset | Location | None:
-    """The asset or location a code names, or None for an unknown code."""
-    live = (Asset.tenant_id == tenant_id) & Asset.deleted_at.is_(None)
-    if item_id is not None:
-        return (await db.execute(select(Asset).where(live, Asset.id == item_id))).scalar_one_or_none()
-    parsed = parse_code(code or "")
-    if parsed.kind == "location":
-        return await _location_by_code(db, tenant_id, parsed.value)
-    if parsed.kind == "blank":
-        return None  # blank tags are bound to assets by the labels feature; until then unknown
-    key = tag_key(parsed.value)
-    asset = (await db.execute(select(Asset).where(live, Asset.tag_key == key))).scalar_one_or_none()
-    if asset is not None or parsed.kind == "asset":
-        return asset
-    try:
-        asset_id = UUID(parsed.value)
-    except ValueError:
-        asset_id = None
-    if asset_id is not None:
-        asset = (await db.execute(select(Asset).where(live, Asset.id == asset_id))).scalar_one_or_none()
-        if asset is not None:
-            return asset
-    by_serial = (await db.execute(select(Asset).where(live, Asset.serial_key == key).limit(2))).scalars().all()
-    if len(by_serial) == 1:  # a serial shared by two assets names neither
-        return by_serial[0]
-    return await _location_by_code(db, tenant_id, parsed.value)
-
-
-async def _location_by_code(db: AsyncSession, tenant_id: UUID, code: str) -> Location | None:
-    return (await db.execute(select(Location).where(
-        Location.tenant_id == tenant_id, Location.code == code.strip().upper(), Location.deleted_at.is_(None))
-    )).scalar_one_or_none()
+    return await run_write(db, scanning.scan_tx, principal, session_id, data)
 
 
 async def _session_item(db: AsyncSession, audit: AuditSession, asset_id: UUID) -> SessionItem | None:
     return (await db.execute(select(SessionItem).where(
         SessionItem.tenant_id == audit.tenant_id, SessionItem.session_id == audit.id, SessionItem.asset_id == asset_id)
     )).scalar_one_or_none()
-
-
-async def _apply(db: AsyncSession, principal: Principal, audit: AuditSession, asset: Asset, item: SessionItem | None,
-                 decision: rules.Decision, scan_row: Scan, now: datetime, current: UUID | None) -> rules.Decision:
-    """Write what the decision says. Conditional updates keep concurrent scans of one item to one count:
-    a scan that loses the race is answered already_scanned."""
-    tenant_id = audit.tenant_id
-    where_item = ((SessionItem.tenant_id == tenant_id) & (SessionItem.session_id == audit.id)
-                  & (SessionItem.asset_id == asset.id))
-    found_at = decision.move_to or current
-    if decision.new_state == "scanned":
-        changed = (await db.execute(sql_update(SessionItem).where(where_item, SessionItem.state == "unscanned").values(
-            state="scanned", scanned_at=scan_row.scanned_at, scan_id=scan_row.id, found_location_id=found_at)
-        )).rowcount
-        if not changed:
-            return rules.Decision("already_scanned")
-        audit.scanned_count += 1
-    elif decision.new_state == "extra":
-        if item is None:
-            try:
-                async with db.begin_nested():
-                    db.add(SessionItem(tenant_id=tenant_id, session_id=audit.id, asset_id=asset.id, state="extra",
-                                       expected_location_id=None, scanned_at=scan_row.scanned_at, scan_id=scan_row.id,
-                                       found_location_id=found_at))
-            except IntegrityError:
-                return rules.Decision("already_scanned")
-        else:
-            changed = (await db.execute(sql_update(SessionItem).where(where_item, SessionItem.state == "excluded").values(
-                state="extra", scanned_at=scan_row.scanned_at, scan_id=scan_row.id, found_location_id=found_at)
-            )).rowcount
-            if not changed:
-                return rules.Decision("already_scanned")
-        audit.scanned_count += 1
-        audit.expected_count += 1
-    elif decision.rewrite:
-        await db.execute(sql_update(SessionItem).where(where_item).values(
-            scanned_at=scan_row.scanned_at, scan_id=scan_row.id, found_location_id=found_at))
-    if decision.move_to is not None and decision.move_to != asset.location_id:
-        db.add(AssetEvent(tenant_id=tenant_id, asset_id=asset.id, type="MOVED", at=now,
-                          actor_user_id=principal.user_id, actor_api_key_id=principal.api_key_id,
-                          data={"from": str(asset.location_id), "to": str(decision.move_to),
-                                "sessionId": str(audit.id)}))
-        asset.location_id = decision.move_to
-        asset.updated_at = now
-    return decision
 
 
 async def unscan(db: AsyncSession, principal: Principal, session_id: UUID, data: UnscanIn) -> dict[str, Any]:
@@ -531,7 +322,7 @@ async def mobile(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> MobileO
         .where(Scan.tenant_id == tenant_id, Scan.session_id == session_id)
         .order_by(Scan.received_at.desc(), Scan.id.desc()).limit(20))).all()
     return MobileOut(id=audit.id, name=audit.name, status=audit.status,
-                     location=_location_ref(location) if location else None, progress=progress_of(audit),
+                     location=location_ref(location) if location else None, progress=progress_of(audit),
                      version=audit.version,
                      recent_scans=[RecentScan(id=r.id, code=r.code, result=r.result, asset_id=r.asset_id, tag=r.tag,
                                               name=r.name, scanned_at=r.scanned_at, undone=r.undone_at is not None)
@@ -552,11 +343,11 @@ async def offline_pack(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> O
         .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id))
     items = [[str(r.asset_id), r.tag, r.serial, index.get(r.expected_location_id), r.state] for r in rows]
     return OfflinePack(session_id=audit.id, version=audit.version, fields=PACK_FIELDS, items=items,
-                       locations=[_location_ref(location) for location in places])
+                       locations=[location_ref(location) for location in places])
 
 
 async def missing(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> list[ItemOut]:
     await get(db, tenant_id, session_id)
-    rows = await db.execute(_item_rows(tenant_id, session_id).where(SessionItem.state == "unscanned")
+    rows = await db.execute(item_rows(tenant_id, session_id).where(SessionItem.state == "unscanned")
                             .order_by(Asset.tag_key))
     return [item_out(r) for r in rows]
