@@ -34,7 +34,8 @@ from backend.sessions.schemas import ItemOut, ScanAnswer, ScanIn, ScanRecord
 from backend.sessions.views import item_out, item_rows, location_ref, progress_of
 
 
-def _active(db: Session, tenant_id: UUID, session_id: UUID) -> AuditSession:
+def active_session(db: Session, tenant_id: UUID, session_id: UUID) -> AuditSession:
+    """The session, locked for the change; 404 if gone, 409 once completed or cancelled."""
     audit = db.execute(select(AuditSession).where(AuditSession.tenant_id == tenant_id, AuditSession.id == session_id)
                        .with_for_update()).scalar_one_or_none()
     if audit is None or audit.deleted_at is not None:
@@ -52,7 +53,8 @@ def _live_location(db: Session, tenant_id: UUID, location_id: UUID) -> Location:
     return location
 
 
-def _scope_location_ids(db: Session, audit: AuditSession) -> set[UUID] | None:
+def scope_location_ids(db: Session, audit: AuditSession) -> set[UUID] | None:
+    """The session's location and, unless excluded, every location below it; None when not location-scoped."""
     if audit.location_id is None:
         return None
     if not audit.include_sublocations:
@@ -76,7 +78,7 @@ def scan_tx(db: Session, principal: Principal, session_id: UUID, data: ScanIn) -
         raise BadRequest("Send either itemId or code", {"code": "either code or itemId", "itemId": "either code or itemId"})
     if data.client_scan_id is not None and (answer := stored_answer(db, tenant_id, data.client_scan_id)):
         return answer
-    audit = _active(db, tenant_id, session_id)
+    audit = active_session(db, tenant_id, session_id)
     now = utcnow()
     scanner_id = principal.user_id or principal.api_key_id
     current = _current_location(db, audit, scanner_id, data.location_id)
@@ -153,7 +155,7 @@ def _scan_record(row: Scan) -> ScanRecord:
 
 
 def _scope_frozen(db: Session, audit: AuditSession) -> frozenset[UUID] | None:
-    ids = _scope_location_ids(db, audit)
+    ids = scope_location_ids(db, audit)
     return frozenset(ids) if ids is not None else None
 
 

@@ -97,11 +97,7 @@ async def create(db: AsyncSession, principal: Principal, data: SessionIn) -> Aud
 
 
 async def _scope_location_ids(db: AsyncSession, audit: AuditSession) -> set[UUID] | None:
-    if audit.location_id is None:
-        return None
-    if not audit.include_sublocations:
-        return {audit.location_id}
-    return set((await db.execute(locations.subtree_ids(audit.tenant_id, audit.location_id))).scalars())
+    return await db.run_sync(scanning.scope_location_ids, audit)
 
 
 async def update(db: AsyncSession, principal: Principal, session_id: UUID, data: SessionPatch) -> AuditSession:
@@ -233,10 +229,7 @@ async def set_included(db: AsyncSession, tenant_id: UUID, session_id: UUID, asse
 
 
 async def _active(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> AuditSession:
-    audit = await get(db, tenant_id, session_id, for_update=True)
-    if audit.status != "active":
-        raise Conflict(f"This session is {audit.status}; scans and changes are closed", {"status": audit.status})
-    return audit
+    return await db.run_sync(scanning.active_session, tenant_id, session_id)
 
 
 # --- scanning ---------------------------------------------------------------------------------------------
