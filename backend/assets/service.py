@@ -18,7 +18,7 @@ from backend.assets.schemas import AssetIn, AssetPatch
 from backend.categories import service as categories
 from backend.db import listing
 from backend.db.base import utcnow
-from backend.db.records import filter_deleted, get_in_tenant, like_pattern, mark_deleted
+from backend.db.records import commit_or, filter_deleted, get_in_tenant, like_pattern, mark_deleted
 from backend.errors import BadRequest, Conflict
 from backend.locations import service as locations
 from backend.people import service as people
@@ -162,12 +162,10 @@ async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn) -> Asset
 
 
 async def _commit_or_conflict(session: AsyncSession, tag: str) -> None:
-    try:
-        await session.commit()
-    except IntegrityError:
-        # Only the tag is unique on an asset; a concurrent writer took it between our check and our commit.
-        await session.rollback()
-        raise _tag_conflict(tag, None) from None
+    async def taken() -> None:  # only the tag is unique on an asset
+        raise _tag_conflict(tag, None)
+
+    await commit_or(session, taken)
 
 
 async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: AssetPatch) -> Asset:

@@ -7,14 +7,13 @@ from uuid import UUID
 
 from msgspec import UNSET
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.categories.models import Category
 from backend.categories.schemas import CategoryIn, CategoryPatch
 from backend.db import listing
 from backend.db.base import utcnow
-from backend.db.records import filter_deleted, find_live, get_in_tenant, like_pattern, mark_deleted
+from backend.db.records import commit_or, filter_deleted, find_live, get_in_tenant, like_pattern, mark_deleted
 from backend.errors import Conflict
 
 DEFAULT_NAME = "Uncategorized"
@@ -65,13 +64,11 @@ async def _ensure_name_free(session: AsyncSession, tenant_id: UUID, name: str, e
 
 
 async def _commit_unless_name_taken(session: AsyncSession, tenant_id: UUID, name: str) -> None:
-    """Commit; when someone took the name between our check and our commit (PostgreSQL), the same 409."""
-    try:
-        await session.commit()
-    except IntegrityError:  # the only unique key a change here can break is the live name
-        await session.rollback()
+    async def taken() -> None:
         await _ensure_name_free(session, tenant_id, name)
-        raise Conflict(f"A category named '{name}' already exists", {"name": "taken"}) from None
+        raise Conflict(f"A category named '{name}' already exists", {"name": "taken"})
+
+    await commit_or(session, taken)
 
 
 async def create(session: AsyncSession, tenant_id: UUID, data: CategoryIn) -> Category:

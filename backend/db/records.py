@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import utcnow
@@ -55,6 +57,17 @@ def like_pattern(q: str) -> str:
     """A case-insensitive LIKE pattern for a search term, with its own % and _ taken literally."""
     escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+async def commit_or(session: AsyncSession, conflict: Callable[[], Awaitable[Any]]) -> None:
+    """Commit. A unique key broken by a concurrent writer between our check and our commit
+    (PostgreSQL) rolls back and answers what `conflict` raises: the same 409 the check would have given."""
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        await conflict()
+        raise
 
 
 def mark_deleted(row: Any) -> None:

@@ -7,12 +7,11 @@ from uuid import UUID
 
 from msgspec import UNSET
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import listing
 from backend.db.base import utcnow
-from backend.db.records import filter_deleted, find_live, get_in_tenant, like_pattern, mark_deleted
+from backend.db.records import commit_or, filter_deleted, find_live, get_in_tenant, like_pattern, mark_deleted
 from backend.errors import Conflict
 from backend.people.models import Person
 from backend.people.schemas import PersonIn, PersonPatch
@@ -55,13 +54,11 @@ async def _ensure_email_free(session: AsyncSession, tenant_id: UUID, email: str 
 
 
 async def _commit_unless_email_taken(session: AsyncSession, tenant_id: UUID, email: str | None) -> None:
-    """Commit; when someone took the email between our check and our commit (PostgreSQL), the same 409."""
-    try:
-        await session.commit()
-    except IntegrityError:  # the only unique key a change here can break is the live email
-        await session.rollback()
+    async def taken() -> None:
         await _ensure_email_free(session, tenant_id, email)
-        raise Conflict(f"A person with email '{email}' already exists", {"email": "taken"}) from None
+        raise Conflict(f"A person with email '{email}' already exists", {"email": "taken"})
+
+    await commit_or(session, taken)
 
 
 async def create(session: AsyncSession, tenant_id: UUID, data: PersonIn) -> Person:
