@@ -95,7 +95,7 @@ JSON_TYPES = ("application/json", "application/msgpack")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def check_request(request: Request) -> None:
+async def check_request(request: Request) -> None:
     """Refuse, before any handler runs, what no handler could use."""
     for name, value in request.query_params.multi_items():
         # A NUL is never meaningful in a query, and PostgreSQL cannot even compare it: a 400, not a 500.

@@ -15,6 +15,7 @@ import msgspec
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.assets.models import Asset
@@ -239,7 +240,14 @@ async def scan(db: AsyncSession, principal: Principal, session_id: UUID, data: S
     """One scan, answered and committed; a replayed clientScanId gets its first answer back."""
     if (data.item_id is None) == (data.code is None):
         raise BadRequest("Send either itemId or code", {"code": "either code or itemId", "itemId": "either code or itemId"})
-    return await run_write(db, scanning.scan_tx, principal, session_id, data)
+    try:
+        return await run_write(db, scanning.scan_tx, principal, session_id, data)
+    except IntegrityError:
+        # PostgreSQL: the same clientScanId committed by a concurrent request; the first answer stands.
+        if data.client_scan_id is not None and (
+                stored := await db.run_sync(scanning.stored_answer, principal.tenant.id, data.client_scan_id)):
+            return stored
+        raise
 
 
 async def _session_item(db: AsyncSession, audit: AuditSession, asset_id: UUID) -> SessionItem | None:
