@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from backend.db.writer import WRITER_KEY, SqliteWriter
+from backend.db.writer import READER_KEY, WRITER_KEY, SqliteReader, SqliteWriter
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -54,6 +54,7 @@ class Database:
     read_sessions: async_sessionmaker[AsyncSession]
     write_sessions: async_sessionmaker[AsyncSession]
     sqlite_writer: SqliteWriter | None = None
+    sqlite_reader: SqliteReader | None = None
 
     @property
     def dialect(self) -> str:
@@ -62,6 +63,8 @@ class Database:
     async def dispose(self) -> None:
         if self.sqlite_writer is not None:
             self.sqlite_writer.close()
+        if self.sqlite_reader is not None:
+            self.sqlite_reader.close()
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
@@ -69,22 +72,25 @@ class Database:
 
 def open_database(url: str) -> Database:
     parsed = make_url(url)
-    sqlite_writer = None
+    sqlite_writer = sqlite_reader = None
     if parsed.get_backend_name() == "sqlite":
         _ensure_sqlite_dir(parsed.database)
         writer = _engine(url, _begin_immediate, pool_size=4, max_overflow=4)
         reader = _engine(url, _begin_deferred, pool_size=8, max_overflow=8)
         sqlite_writer = SqliteWriter(url, _sqlite_pragmas, _begin_immediate)
+        sqlite_reader = SqliteReader(url, _sqlite_pragmas, _begin_deferred)
     else:
         writer = reader = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     return Database(
         url=url,
         reader=reader,
         writer=writer,
-        read_sessions=async_sessionmaker(reader, expire_on_commit=False),
+        read_sessions=async_sessionmaker(reader, expire_on_commit=False, info={READER_KEY: sqlite_reader}
+                                         if sqlite_reader else {}),
         write_sessions=async_sessionmaker(writer, expire_on_commit=False, info={WRITER_KEY: sqlite_writer}
                                           if sqlite_writer else {}),
         sqlite_writer=sqlite_writer,
+        sqlite_reader=sqlite_reader,
     )
 
 

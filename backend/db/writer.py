@@ -1,5 +1,5 @@
-"""SQLite's one writer, as a thread that commits in groups: hot write paths run there as plain
-synchronous SQLAlchemy.
+"""SQLite's hot paths on threads of their own: one writer that commits in groups, and a few readers.
+Both run plain synchronous SQLAlchemy.
 
 SQLite lets one transaction write at a time anyway; doing the writes on one dedicated thread costs
 one hop from the event loop instead of one per statement. Writes that arrive while the thread is busy
@@ -8,6 +8,9 @@ SAVEPOINT (a write that fails rolls back alone and its caller gets its error), a
 fsync for the group instead of one per write. Nobody is answered before that commit, so an answered
 write is a durable one. PostgreSQL takes many writers, so there the same synchronous function runs
 through AsyncSession.run_sync and commits on its own.
+
+A read through the async driver pays a thread hop and a greenlet switch per statement; a hot read
+(the scan screen's payload and its 304) runs whole on a reader thread instead: one hop per request.
 """
 
 from __future__ import annotations
@@ -16,26 +19,34 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import SingletonThreadPool
+from sqlalchemy.pool import QueuePool, SingletonThreadPool
 
 R = TypeVar("R")
 WRITER_KEY = "sqlite_writer"
+READER_KEY = "sqlite_reader"
+READER_THREADS = 2
 GROUP_LIMIT = 128  # writes per transaction at most, so one group never holds the lock for long
+
+
+def _sync_engine(async_url: str, on_connect: Callable[..., None], on_begin: Callable[..., None], **pool: Any) -> Engine:
+    """A synchronous engine on the same SQLite file, with the same pragmas and BEGIN as the async engines."""
+    url = make_url(async_url).set(drivername="sqlite+pysqlite")
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", on_begin)
+    return engine
 
 
 class SqliteWriter:
     def __init__(self, async_url: str, on_connect: Callable[..., None], on_begin: Callable[..., None]) -> None:
-        url = make_url(async_url).set(drivername="sqlite+pysqlite")
-        self.engine = create_engine(url, poolclass=SingletonThreadPool, connect_args={"check_same_thread": False})
-        event.listen(self.engine, "connect", on_connect)
-        event.listen(self.engine, "begin", on_begin)
+        self.engine = _sync_engine(async_url, on_connect, on_begin, poolclass=SingletonThreadPool)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...], Future[Any]]] = deque()
         self._wake = threading.Condition()
@@ -94,6 +105,36 @@ class SqliteWriter:
         self._thread.join()
 
 
+class SqliteReader:
+    """A few threads with a synchronous connection each, for reads that run as one function."""
+
+    def __init__(self, async_url: str, on_connect: Callable[..., None], on_begin: Callable[..., None]) -> None:
+        self.engine = _sync_engine(async_url, on_connect, on_begin, poolclass=QueuePool, pool_size=READER_THREADS,
+                                   max_overflow=0)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.executor = ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="fieldscan-sqlite-reader")
+
+    def _call(self, fn: Callable[..., R], args: tuple[Any, ...]) -> R:
+        with self.sessions() as session:
+            return fn(session, *args)
+
+    async def run(self, fn: Callable[..., R], *args: Any) -> R:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._call, fn, args)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+async def run_read(db: AsyncSession, fn: Callable[..., R], *args: Any) -> R:
+    """fn(sync_session, *args) in one read transaction: on a SQLite reader thread, elsewhere on this
+    request's own session."""
+    reader: SqliteReader | None = db.info.get(READER_KEY)
+    if reader is not None:
+        return await reader.run(fn, *args)
+    return await db.run_sync(lambda session: fn(session, *args))
+
+
 async def run_write(db: AsyncSession, fn: Callable[..., R], *args: Any) -> R:
     """fn(sync_session, *args), committed: on SQLite within the writer thread's next group, elsewhere on
     this request's own session. fn writes but does not commit."""
@@ -109,4 +150,4 @@ async def run_write(db: AsyncSession, fn: Callable[..., R], *args: Any) -> R:
     return result
 
 
-__all__ = ["Session", "SqliteWriter", "run_write"]
+__all__ = ["Session", "SqliteReader", "SqliteWriter", "run_read", "run_write"]

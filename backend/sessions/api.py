@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.auth.guards import manager, technician
 from backend.context import DB, Caller
+from backend.db.writer import run_read
 from backend.sessions import report, service
 from backend.sessions.models import AuditSession
 from backend.sessions.schemas import (
@@ -162,11 +163,11 @@ async def unknown_codes(session_id: FromPath[str], db: DB, principal: Caller) ->
                  "`Accept: application/msgpack` answers MessagePack.")
 async def mobile(session_id: FromPath[str], request: Request, db: DB, principal: Caller) -> Response[MobileOut]:
     sid = parse_uuid(session_id, "sessionId")
-    etag = f'"{sid}.{await service.version_of(db, principal.tenant.id, sid)}"'
+    etag = f'"{sid}.{await run_read(db, service.version_of, principal.tenant.id, sid)}"'
     headers = {"etag": etag, "cache-control": "private, no-cache", "vary": "Accept"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(None, status_code=304, headers=headers)  # type: ignore[arg-type]
-    return _encoded(request, await service.mobile(db, principal.tenant.id, sid), headers)
+    return _encoded(request, await run_read(db, service.mobile, principal.tenant.id, sid), headers)
 
 
 @get("/{session_id:str}/offline-pack", summary="Everything needed to audit this session offline",

@@ -13,30 +13,30 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import bindparam, func, insert, literal, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend.assets.models import Asset
 from backend.context import Principal
 from backend.db import listing
 from backend.db.base import utcnow
 from backend.db.records import find_live, get_in_tenant, like_pattern
+from backend.db.writer import run_write
 from backend.errors import BadRequest, Conflict, NotFound
 from backend.events.models import AssetEvent
 from backend.ids import uuid7
 from backend.locations import service as locations
 from backend.locations.models import Location
-from backend.db.writer import run_write
 from backend.sessions import scanning
 from backend.sessions.models import AuditSession, Scan, SessionItem
 from backend.sessions.views import item_out, item_rows, location_ref, progress_of
-from backend.wire import clamp_limit, decode_cursor, encode_cursor
 from backend.sessions.schemas import (
-    ItemOut, MobileOut, OfflinePack, RecentScan, ScanIn, SessionIn,
-    SessionPatch, UnscanIn,
+    ItemOut, LocationRef, MobileOut, OfflinePack, Progress, RecentScan, ScanIn, SessionIn, SessionPatch, UnscanIn,
 )
+from backend.wire import clamp_limit, decode_cursor, encode_cursor
 
 SORTS = {"createdAt": (AuditSession.created_at, datetime), "name": (AuditSession.name, str),
          "updatedAt": (AuditSession.updated_at, datetime)}
@@ -304,30 +304,43 @@ async def unscan(db: AsyncSession, principal: Principal, session_id: UUID, data:
 # --- what the phone reads ---------------------------------------------------------------------------------
 
 
-async def version_of(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> int:
-    """The session's version alone: the whole cost of a 304."""
-    version = (await db.execute(select(AuditSession.version).where(
-        AuditSession.tenant_id == tenant_id, AuditSession.id == session_id, AuditSession.deleted_at.is_(None))
-    )).scalar_one_or_none()
+_VERSION = select(AuditSession.version).where(
+    AuditSession.tenant_id == bindparam("p_tenant"), AuditSession.id == bindparam("p_session"),
+    AuditSession.deleted_at.is_(None))
+_SESSION_HEAD = (select(AuditSession.id, AuditSession.name, AuditSession.status, AuditSession.version,
+                        AuditSession.scanned_count, AuditSession.expected_count, Location.id.label("location_id"),
+                        Location.name.label("location_name"), Location.path, Location.code)
+                 .outerjoin(Location, (Location.tenant_id == AuditSession.tenant_id)
+                            & (Location.id == AuditSession.location_id))
+                 .where(AuditSession.tenant_id == bindparam("p_tenant"), AuditSession.id == bindparam("p_session"),
+                        AuditSession.deleted_at.is_(None)))
+_RECENT = (select(Scan.id, Scan.code, Scan.result, Scan.asset_id, Scan.scanned_at, Scan.undone_at, Asset.tag, Asset.name)
+           .outerjoin(Asset, (Asset.tenant_id == Scan.tenant_id) & (Asset.id == Scan.asset_id))
+           .where(Scan.tenant_id == bindparam("p_tenant"), Scan.session_id == bindparam("p_session"))
+           .order_by(Scan.received_at.desc(), Scan.id.desc()).limit(20))
+
+
+def version_of(db: Session, tenant_id: UUID, session_id: UUID) -> int:
+    """The session's version alone: the whole cost of a 304. Synchronous, for run_read."""
+    version = db.execute(_VERSION, {"p_tenant": tenant_id, "p_session": session_id}).scalar_one_or_none()
     if version is None:
         raise NotFound(f"Session {session_id} not found")
     return version
 
 
-async def mobile(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> MobileOut:
-    audit = await get(db, tenant_id, session_id)
-    location = await locations.get(db, tenant_id, audit.location_id) if audit.location_id else None
-    recent = (await db.execute(
-        select(Scan.id, Scan.code, Scan.result, Scan.asset_id, Scan.scanned_at, Scan.undone_at, Asset.tag, Asset.name)
-        .outerjoin(Asset, (Asset.tenant_id == Scan.tenant_id) & (Asset.id == Scan.asset_id))
-        .where(Scan.tenant_id == tenant_id, Scan.session_id == session_id)
-        .order_by(Scan.received_at.desc(), Scan.id.desc()).limit(20))).all()
-    return MobileOut(id=audit.id, name=audit.name, status=audit.status,
-                     location=location_ref(location) if location else None, progress=progress_of(audit),
-                     version=audit.version,
+def mobile(db: Session, tenant_id: UUID, session_id: UUID) -> MobileOut:
+    """The scan screen's payload in two prebuilt statements. Synchronous, for run_read."""
+    params = {"p_tenant": tenant_id, "p_session": session_id}
+    head = db.execute(_SESSION_HEAD, params).first()
+    if head is None:
+        raise NotFound(f"Session {session_id} not found")
+    location = (LocationRef(id=head.location_id, name=head.location_name, path=head.path, code=head.code)
+                if head.location_id else None)
+    return MobileOut(id=head.id, name=head.name, status=head.status, location=location,
+                     progress=Progress(scanned=head.scanned_count, total=head.expected_count), version=head.version,
                      recent_scans=[RecentScan(id=r.id, code=r.code, result=r.result, asset_id=r.asset_id, tag=r.tag,
                                               name=r.name, scanned_at=r.scanned_at, undone=r.undone_at is not None)
-                                   for r in recent])
+                                   for r in db.execute(_RECENT, params)])
 
 
 PACK_FIELDS = ["assetId", "tag", "serial", "expectedLocation", "state"]
