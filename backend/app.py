@@ -24,7 +24,7 @@ from backend.context import provide_db, provide_principal
 from backend.db.engine import open_database
 from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_response, exception_handlers
 from backend.settings import Settings
-from backend.pages.api import home
+from backend.pages.api import home, label_pages
 from backend.system.api import health, ready
 from backend.tenancy.api import router as tenancy_router
 from backend.tenancy.guards import resolve_tenant
@@ -52,7 +52,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await app.state.database.dispose()
 
+    from backend.assets.api import public_router as public_assets_router
     from backend.assets.api import router as assets_router
+    from backend.labels.api import router as labels_router
     from backend.locations.api import router as locations_router
     from backend.people.api import router as people_router
     from backend.sessions.api import router as sessions_router
@@ -62,10 +64,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[resolve_tenant],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router,
-                       sessions_router],
+                       public_assets_router, sessions_router, labels_router],
     )
     app = Litestar(
-        route_handlers=[api, health, ready, home],
+        route_handlers=[api, health, ready, home, label_pages],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[database_lifespan],
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),

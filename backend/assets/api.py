@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
-from litestar import Request, Router, delete, get, patch, post
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.assets import service
@@ -14,6 +13,12 @@ from backend.assets.schemas import AssetIn, AssetOut, AssetPage, AssetPatch
 from backend.auth.guards import manager, technician
 from backend.context import Caller, DB, public_origin, settings_of
 from backend.db.records import DeletedFilter
+from backend.errors import NotFound
+from backend.labels.api import (
+    SHEET_TYPES, BarcodeQuery, FormatQuery, ShowTenantQuery, SizeQuery, StartPositionQuery, TemplateQuery, file_answer,
+    label_options, qr_response, sheet_response,
+)
+from backend.labels.service import DEFAULT_FORMAT, DEFAULT_TEMPLATE, asset_sheet, asset_url
 from backend.wire import from_row, parse_uuid
 
 
@@ -22,11 +27,6 @@ CategoryIdQuery = Annotated[str | None, QueryParameter(name="categoryId")]
 LocationIdQuery = Annotated[str | None, QueryParameter(name="locationId")]
 IncludeSublocationsQuery = Annotated[bool, QueryParameter(name="includeSublocations")]
 AssigneeIdQuery = Annotated[str | None, QueryParameter(name="assigneeId")]
-
-
-def asset_url(origin: str, tag: str) -> str:
-    """What the asset's QR code encodes: {origin}/a/{tag}."""
-    return f"{origin}/a/{quote(tag, safe='')}"
 
 
 def _origin(request: Request, principal: Caller) -> str:
@@ -63,9 +63,12 @@ async def get_asset(asset_id: FromPath[str], request: Request, db: DB, principal
 
 @post("/", summary="Create an asset",
       description="Only `name` is required: category and location fall back to the defaults and the tag is "
-                  "generated from the tenant's sequence. Technicians may create (quick-add).")
+                  "generated from the tenant's sequence. Technicians may create (quick-add). `claimCode` binds a "
+                  "blank tag to the new asset (its code becomes the tag unless `tag` is given): a wrong check "
+                  "character is a 400, a code this workspace does not have a 404, a code already claimed a 409.")
 async def create_asset(data: JSONBody[AssetIn], request: Request, db: DB, principal: Caller) -> AssetOut:
-    return asset_out(_origin(request, principal), await service.create(db, principal.tenant.id, data))
+    asset = await service.create(db, principal.tenant.id, data, actor=principal)
+    return asset_out(_origin(request, principal), asset)
 
 
 @patch("/{asset_id:str}", guards=[manager], summary="Change an asset")
@@ -86,6 +89,47 @@ async def restore_asset(asset_id: FromPath[str], request: Request, db: DB, princ
     return asset_out(_origin(request, principal), asset)
 
 
+@get("/{asset_id:str}/label", operation_class=file_answer(*SHEET_TYPES), summary="Print an asset's label",
+     description="One label: its QR code opens the asset's page, with the tag in large type, the name, and "
+                 "optionally the workspace's name and a Code 128 of the tag. The workspace's calibration for "
+                 "the template applies. A download (Content-Disposition: attachment).")
+async def asset_label(asset_id: FromPath[str], request: Request, db: DB, principal: Caller,
+                      template: TemplateQuery = DEFAULT_TEMPLATE, fmt: FormatQuery = DEFAULT_FORMAT,
+                      start_position: StartPositionQuery = 1, show_tenant: ShowTenantQuery = True,
+                      barcode: BarcodeQuery = True) -> Response[bytes]:
+    sheet = await asset_sheet(db, principal.tenant, _origin(request, principal),
+                              parse_uuid(asset_id, "inventoryItemId"),
+                              label_options(template, fmt, start_position, show_tenant, barcode))
+    return sheet_response(sheet)
+
+
+async def _public_asset_url(request: Request, db: DB, asset_id: str) -> str:
+    """The URL an asset's QR code encodes; a deleted asset reads as a missing one (no sign-in here)."""
+    tenant = request.state.tenant
+    asset_uuid = parse_uuid(asset_id, "inventoryItemId")
+    asset = await service.get(db, tenant.id, asset_uuid)
+    if asset.deleted_at is not None:
+        raise NotFound(f"Asset {asset_uuid} not found")
+    return asset_url(public_origin(request, settings_of(request.app.state), tenant), asset.tag)
+
+
+@get("/{asset_id:str}/qr.png", operation_class=file_answer("image/png"),
+     summary="The asset's QR code as PNG (no sign-in)",
+     description="Encodes the asset's URL. Needs no credentials, like the printed label it copies; cacheable "
+                 "for an hour, with an ETag.")
+async def asset_qr_png(asset_id: FromPath[str], request: Request, db: DB, size: SizeQuery = 512) -> Response[bytes]:
+    return await qr_response(request, await _public_asset_url(request, db, asset_id), "png", size)
+
+
+@get("/{asset_id:str}/qr.svg", operation_class=file_answer("image/svg+xml"),
+     summary="The asset's QR code as SVG (no sign-in)",
+     description="Encodes the asset's URL. Needs no credentials; cacheable for an hour, with an ETag.")
+async def asset_qr_svg(asset_id: FromPath[str], request: Request, db: DB) -> Response[bytes]:
+    return await qr_response(request, await _public_asset_url(request, db, asset_id), "svg", 0)
+
+
 router = Router("/inventory-items", guards=[technician], tags=["inventory-items"], route_handlers=[
-    list_assets, get_asset, create_asset, update_asset, delete_asset, restore_asset,
+    list_assets, get_asset, create_asset, update_asset, delete_asset, restore_asset, asset_label,
 ])
+# The QR images need no credentials (the tenant still comes from the Host): a router without the role guard.
+public_router = Router("/inventory-items", tags=["inventory-items"], route_handlers=[asset_qr_png, asset_qr_svg])

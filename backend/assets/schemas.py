@@ -20,10 +20,16 @@ GivenTag = Annotated[str, Meta(min_length=1, max_length=200, description=(
     "Up to 64 characters, compared ignoring case and surrounding whitespace; no spaces, control characters "
     "or / ? # % \\ (the tag is part of the label's web address)."))]
 
+# A blank tag's code as printed, typed or scanned; checked (with its check character) by labels.codes.
+ClaimCode = Annotated[str, Meta(min_length=1, max_length=64, description=(
+    "The code of a blank tag to bind to the new asset (8 characters, the last a check character). Without "
+    "`tag`, the code becomes the asset's tag."))]
+
 
 class AssetIn(Wire):
     name: Name
     tag: GivenTag | None = None
+    claim_code: ClaimCode | None = None
     category_id: UUID | None = None
     location_id: UUID | None = None
     assignee_id: UUID | None = None

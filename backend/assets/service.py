@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from msgspec import UNSET
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,10 +16,13 @@ from backend.assets import rules
 from backend.assets.models import STATUSES, Asset
 from backend.assets.schemas import AssetIn, AssetPatch
 from backend.categories import service as categories
+from backend.context import Principal
 from backend.db import listing
 from backend.db.base import utcnow
 from backend.db.records import commit_or, filter_deleted, get_in_tenant, like_pattern, mark_deleted
-from backend.errors import BadRequest, Conflict
+from backend.errors import BadRequest, Conflict, NotFound
+from backend.labels import codes
+from backend.labels import service as labels
 from backend.locations import service as locations
 from backend.people import service as people
 from backend.tenancy.models import Tenant
@@ -46,11 +49,35 @@ async def count_live_assets(session: AsyncSession, tenant_id: UUID, *, category_
     return (await session.execute(stmt)).scalar_one()
 
 
-async def list_assets(session: AsyncSession, tenant_id: UUID, *, q: str | None = None, status: str | None = None,
-                      category_id: str | None = None, location_id: str | None = None,
-                      include_sublocations: bool = False, assignee_id: str | None = None, sort: str | None = None,
-                      deleted: str | None = None, limit: int | None = None, cursor: str | None = None):
-    stmt = filter_deleted(select(Asset).where(Asset.tenant_id == tenant_id), Asset, deleted)
+async def get_live(session: AsyncSession, tenant_id: UUID, asset_id: UUID, to_do: str) -> Asset:
+    """The asset, or a 404: a deleted one says so (and how to get it back) to its own tenant."""
+    asset = await get(session, tenant_id, asset_id)
+    if asset.deleted_at is not None:
+        raise NotFound(f"Asset {asset_id} is deleted; restore it to {to_do}")
+    return asset
+
+
+async def find_by_tag(session: AsyncSession, tenant_id: UUID, tag: str) -> Asset | None:
+    """The live asset with this tag (compared as scans compare tags), or None."""
+    asset = await _tag_owner(session, tenant_id, tag)
+    return asset if asset is not None and asset.deleted_at is None else None
+
+
+async def live_by_ids(session: AsyncSession, tenant_id: UUID, ids: list[UUID]) -> dict[UUID, Asset]:
+    """The live assets among ids, by id; ids of other tenants, unknown or deleted are left out."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[UUID, Asset] = {}
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        rows = await session.execute(select(Asset).where(
+            Asset.tenant_id == tenant_id, Asset.id.in_(wanted[start:start + 500]), Asset.deleted_at.is_(None)))
+        found.update({asset.id: asset for asset in rows.scalars()})
+    return found
+
+
+def _filtered(stmt: Select[Any], tenant_id: UUID, *, q: str | None, status: str | None, category_id: UUID | None,
+              location_id: UUID | None, include_sublocations: bool) -> Select[Any]:
+    """The list's filters: `q` in tag, name, serial, model or manufacturer; statuses (comma-separated);
+    category; location, with or without the locations below it."""
     if q and q.strip():
         pattern = like_pattern(q)
         stmt = stmt.where(Asset.tag.ilike(pattern, escape="\\") | Asset.name.ilike(pattern, escape="\\")
@@ -63,18 +90,39 @@ async def list_assets(session: AsyncSession, tenant_id: UUID, *, q: str | None =
             raise BadRequest(f"Unknown status '{unknown[0][:40]}'", {"status": f"one or more of {', '.join(sorted(STATUSES))}"})
         stmt = stmt.where(Asset.status.in_(wanted))
     if category_id:
-        stmt = stmt.where(Asset.category_id == parse_uuid(category_id, "categoryId"))
+        stmt = stmt.where(Asset.category_id == category_id)
     if location_id:
-        location = parse_uuid(location_id, "locationId")
         if include_sublocations:
-            stmt = stmt.where(Asset.location_id.in_(locations.subtree_ids(tenant_id, location)))
+            stmt = stmt.where(Asset.location_id.in_(locations.subtree_ids(tenant_id, location_id)))
         else:
-            stmt = stmt.where(Asset.location_id == location)
+            stmt = stmt.where(Asset.location_id == location_id)
+    return stmt
+
+
+async def list_assets(session: AsyncSession, tenant_id: UUID, *, q: str | None = None, status: str | None = None,
+                      category_id: str | None = None, location_id: str | None = None,
+                      include_sublocations: bool = False, assignee_id: str | None = None, sort: str | None = None,
+                      deleted: str | None = None, limit: int | None = None, cursor: str | None = None):
+    stmt = filter_deleted(select(Asset).where(Asset.tenant_id == tenant_id), Asset, deleted)
+    stmt = _filtered(stmt, tenant_id, q=q, status=status,
+                     category_id=parse_uuid(category_id, "categoryId") if category_id else None,
+                     location_id=parse_uuid(location_id, "locationId") if location_id else None,
+                     include_sublocations=include_sublocations)
     if assignee_id == "none":
         stmt = stmt.where(Asset.assignee_id.is_(None))
     elif assignee_id:
         stmt = stmt.where(Asset.assignee_id == parse_uuid(assignee_id, "assigneeId"))
     return await listing.page(session, stmt, Asset.id, listing.parse_sort(sort, SORTS, "tag"), limit, cursor)
+
+
+async def for_labels(session: AsyncSession, tenant_id: UUID, *, q: str | None, status: str | None,
+                     category_id: UUID | None, location_id: UUID | None, include_sublocations: bool,
+                     limit: int) -> list[Any]:
+    """Tag and name of the live assets the list's filters match, in tag order, at most `limit`."""
+    stmt = select(Asset.tag, Asset.name).where(Asset.tenant_id == tenant_id, Asset.deleted_at.is_(None))
+    stmt = _filtered(stmt, tenant_id, q=q, status=status, category_id=category_id, location_id=location_id,
+                     include_sublocations=include_sublocations)
+    return list(await session.execute(stmt.order_by(Asset.tag_key, Asset.id).limit(limit)))
 
 
 async def _tag_owner(session: AsyncSession, tenant_id: UUID, tag: str) -> Asset | None:
@@ -126,15 +174,21 @@ def _serial_key(serial: str | None) -> str | None:
     return rules.tag_key(serial) if serial and serial.strip() else None
 
 
-async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn) -> Asset:
+async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *,
+                 actor: Principal | None = None) -> Asset:
+    """A new asset. With a claimCode, the blank tag is bound to it in the same transaction, and without a
+    given tag the code becomes its tag, so the label on it and its record read the same."""
     cost = _cost(data.purchase_cost)
-    given_tag = _given_tag(data.tag) if data.tag is not None else None
+    claim_code = codes.validate(data.claim_code, "claimCode") if data.claim_code is not None else None
+    given_tag = _given_tag(data.tag) if data.tag is not None else claim_code
     category_id = (await categories.require_live(session, tenant_id, data.category_id)).id if data.category_id \
         else (await categories.default_category(session, tenant_id)).id
     location_id = (await locations.require_live(session, tenant_id, data.location_id)).id if data.location_id \
         else (await locations.default_location(session, tenant_id)).id
     if data.assignee_id is not None:
         await people.require_live(session, tenant_id, data.assignee_id)
+    if claim_code is not None:
+        await labels.lock_for_claim(session, tenant_id, claim_code)
     if given_tag is not None and (owner := await _tag_owner(session, tenant_id, given_tag)):
         raise _tag_conflict(given_tag, owner)
     status = data.status if data.status is not UNSET else rules.status_after_assignment("available", data.assignee_id is not None)
@@ -150,6 +204,9 @@ async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn) -> Asset
         asset = Asset(tag=tag, tag_key=rules.tag_key(tag), **fields)
         session.add(asset)
         try:
+            if claim_code is not None:
+                await session.flush()  # the asset row first: the blank tag's key points at it
+                await labels.bind(session, tenant_id, claim_code, asset.id, actor)
             await session.commit()
             return asset
         except IntegrityError:

@@ -5,9 +5,11 @@ from backend.auth.models import ApiKey, User
 from backend.categories.models import Category
 from backend.db.base import Base
 from backend.events.models import AssetEvent
+from backend.labels.models import BlankBatch, BlankTag, LabelCalibration
 from backend.locations.models import Location
 from backend.people.models import Person
 from backend.sessions.models import AuditSession, ScannerPosition, Scan, SessionItem
 from backend.tenancy.models import Counter, Tenant
 
-__all__ = ["ApiKey", "Asset", "AssetEvent", "AuditSession", "Base", "ScannerPosition", "Scan", "SessionItem", "Category", "Counter", "Location", "Person", "Tenant", "User"]
+__all__ = ["ApiKey", "Asset", "AssetEvent", "AuditSession", "Base", "BlankBatch", "BlankTag", "Category", "Counter",
+           "LabelCalibration", "Location", "Person", "ScannerPosition", "Scan", "SessionItem", "Tenant", "User"]

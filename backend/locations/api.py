@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
-from litestar import Request, Router, delete, get, patch, post
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.auth.guards import manager, technician
 from backend.context import Caller, DB, public_origin, settings_of
 from backend.db.records import DeletedFilter
+from backend.labels.api import (
+    SHEET_TYPES, BarcodeQuery, FormatQuery, ShowTenantQuery, StartPositionQuery, TemplateQuery, file_answer,
+    label_options, sheet_response,
+)
+from backend.labels.service import DEFAULT_FORMAT, DEFAULT_TEMPLATE, location_sheet, location_url
 from backend.locations import service
 from backend.locations.models import Location
 from backend.locations.schemas import LocationIn, LocationOut, LocationPage, LocationPatch
@@ -23,7 +27,7 @@ ParentIdQuery = Annotated[str | None, QueryParameter(name="parentId")]
 
 def location_out(request: Request, principal: Caller, location: Location) -> LocationOut:
     origin = public_origin(request, settings_of(request.app.state), principal.tenant)
-    return from_row(LocationOut, location, qr_url=f"{origin}/l/{quote(location.code, safe='')}")
+    return from_row(LocationOut, location, qr_url=location_url(origin, location.code))
 
 
 @get("/", summary="List locations", description="`parentId` is an id or `root`; `sort` defaults to `path`.")
@@ -71,7 +75,20 @@ async def restore_location(location_id: FromPath[str], request: Request, db: DB,
     return location_out(request, principal, location)
 
 
+@get("/{location_id:str}/label", operation_class=file_answer(*SHEET_TYPES), summary="Print a location's door label",
+     description="Its QR code opens the location's page and, scanned in an audit, sets the scanner's current "
+                 "location; the label carries the location's code in large type and its path.")
+async def location_label(location_id: FromPath[str], request: Request, db: DB, principal: Caller,
+                         template: TemplateQuery = DEFAULT_TEMPLATE, fmt: FormatQuery = DEFAULT_FORMAT,
+                         start_position: StartPositionQuery = 1, show_tenant: ShowTenantQuery = True,
+                         barcode: BarcodeQuery = True) -> Response[bytes]:
+    origin = public_origin(request, settings_of(request.app.state), principal.tenant)
+    sheet = await location_sheet(db, principal.tenant, origin, parse_uuid(location_id, "locationId"),
+                                 label_options(template, fmt, start_position, show_tenant, barcode))
+    return sheet_response(sheet)
+
+
 router = Router("/locations", guards=[technician], tags=["locations"], route_handlers=[
     list_locations, default_location, get_location, create_location, update_location, delete_location,
-    restore_location,
+    restore_location, location_label,
 ])

@@ -26,6 +26,8 @@ from backend.db.base import utcnow
 from backend.errors import BadRequest, Conflict, NotFound
 from backend.events.models import AssetEvent
 from backend.ids import uuid7
+from backend.labels import codes as blank_codes
+from backend.labels.models import BlankTag
 from backend.locations import service as locations
 from backend.locations.models import Location
 from backend.sessions import rules
@@ -89,6 +91,9 @@ _ASSET_WITH_ITEM = (
 _ASSET_BY_TAG = _ASSET_WITH_ITEM.where(Asset.tag_key == KEY)
 _ASSET_BY_ID = _ASSET_WITH_ITEM.where(Asset.id == ASSET)
 _ASSET_BY_SERIAL = _ASSET_WITH_ITEM.where(Asset.serial_key == KEY).limit(2)
+# The asset a claimed blank tag is bound to: one primary-key lookup inside the asset lookup.
+_ASSET_BY_BLANK_CODE = _ASSET_WITH_ITEM.where(Asset.id == select(BlankTag.asset_id).where(
+    BlankTag.tenant_id == TENANT, BlankTag.code == KEY).scalar_subquery())
 
 _THIS_ITEM = ((SessionItem.tenant_id == TENANT) & (SessionItem.session_id == SESSION)
               & (SessionItem.asset_id == ASSET))
@@ -228,7 +233,7 @@ def _resolve(conn: Connection, audit: Any, code: str | None, item_id: UUID | Non
     if parsed.kind == "location":
         return _location_by_code(conn, audit.tenant_id, parsed.value)
     if parsed.kind == "blank":
-        return None  # blank tags are bound to assets by the labels feature; until then unknown
+        return _asset_by_blank_code(conn, params, parsed.value)
     key = tag_key(parsed.value)
     asset = conn.execute(_ASSET_BY_TAG, {**params, "p_key": key}).first()
     if asset is not None or parsed.kind == "asset":
@@ -241,10 +246,22 @@ def _resolve(conn: Connection, audit: Any, code: str | None, item_id: UUID | Non
         asset = conn.execute(_ASSET_BY_ID, {**params, "p_asset": asset_id}).first()
         if asset is not None:
             return asset
+    # A claimed blank tag whose asset was given another tag, typed or read without its URL.
+    if (asset := _asset_by_blank_code(conn, params, parsed.value)) is not None:
+        return asset
     by_serial = conn.execute(_ASSET_BY_SERIAL, {**params, "p_key": key}).all()
     if len(by_serial) == 1:  # a serial shared by two assets names neither
         return by_serial[0]
     return _location_by_code(conn, audit.tenant_id, parsed.value)
+
+
+def _asset_by_blank_code(conn: Connection, params: dict[str, Any], text: str) -> Any:
+    """The live asset a blank-tag code is bound to; None for text that is no valid code (no query then),
+    a code the tenant does not have, one not claimed yet, or one whose asset is deleted."""
+    code = blank_codes.parse(text)
+    if code is None:
+        return None
+    return conn.execute(_ASSET_BY_BLANK_CODE, {**params, "p_key": code}).first()
 
 
 def _location_by_code(conn: Connection, tenant_id: UUID, code: str) -> LocationRef | None:

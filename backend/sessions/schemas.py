@@ -137,7 +137,8 @@ class MobileOut(Out):
 
 class OfflinePack(Out):
     """Everything a phone needs to audit with no network. items are rows of `fields`, to stay small;
-    an item's expected location is an index into `locations` (or null)."""
+    an item's expected location is an index into `locations` (or null); its codes are the blank tags
+    claimed for it (or null)."""
 
     session_id: UUID
     version: int

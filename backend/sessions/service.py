@@ -29,6 +29,7 @@ from backend.errors import BadRequest, Conflict, NotFound
 from backend.events.models import AssetEvent
 from backend.ids import uuid7
 from backend.locations import service as locations
+from backend.labels.models import BlankTag
 from backend.locations.models import Location
 from backend.sessions import scanning
 from backend.sessions.models import AuditSession, Scan, SessionItem
@@ -343,7 +344,7 @@ def mobile(db: Session, tenant_id: UUID, session_id: UUID) -> MobileOut:
                                    for r in db.execute(_RECENT, params)])
 
 
-PACK_FIELDS = ["assetId", "tag", "serial", "expectedLocation", "state"]
+PACK_FIELDS = ["assetId", "tag", "serial", "expectedLocation", "state", "codes"]
 
 
 async def offline_pack(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> OfflinePack:
@@ -355,7 +356,16 @@ async def offline_pack(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> O
         select(SessionItem.asset_id, Asset.tag, Asset.serial, SessionItem.expected_location_id, SessionItem.state)
         .join(Asset, (Asset.tenant_id == SessionItem.tenant_id) & (Asset.id == SessionItem.asset_id))
         .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id))
-    items = [[str(r.asset_id), r.tag, r.serial, index.get(r.expected_location_id), r.state] for r in rows]
+    # Claimed blank tags, so a phone offline resolves a scanned /t/{code} to its asset too.
+    codes: dict[UUID, list[str]] = {}
+    for asset_id, code in await db.execute(
+            select(BlankTag.asset_id, BlankTag.code)
+            .join(SessionItem, (SessionItem.tenant_id == BlankTag.tenant_id) & (SessionItem.asset_id == BlankTag.asset_id))
+            .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id)
+            .order_by(BlankTag.code)):
+        codes.setdefault(asset_id, []).append(code)
+    items = [[str(r.asset_id), r.tag, r.serial, index.get(r.expected_location_id), r.state, codes.get(r.asset_id)]
+             for r in rows]
     return OfflinePack(session_id=audit.id, version=audit.version, fields=PACK_FIELDS, items=items,
                        locations=[location_ref(location) for location in places])
 

@@ -2,7 +2,12 @@
 
 from litestar.handlers import HTTPRouteHandler
 
-OPEN_ROUTES = {("/api/v1/auth/login", "POST")}
+OPEN_ROUTES = {
+    ("/api/v1/auth/login", "POST"),
+    # An asset's QR image, like the printed label it copies, needs no sign-in (CONTRACT §7).
+    ("/api/v1/inventory-items/{asset_id:str}/qr.png", "GET"),
+    ("/api/v1/inventory-items/{asset_id:str}/qr.svg", "GET"),
+}
 
 
 def _api_handlers(app):

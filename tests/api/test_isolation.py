@@ -9,19 +9,11 @@ from typing import Any
 
 import pytest
 from litestar.routes import HTTPRoute
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.anyio
 
 API = "/api/v1"
-
-
-def assert_error(response: Any, status: int, *, field: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"message", "details"} and isinstance(body["message"], str), body
-    if field is not None:
-        assert field in (body["details"] or {}), body
-    return body
 
 
 async def created(response: Any) -> dict[str, Any]:
@@ -57,6 +49,12 @@ async def seed(tenant: Any) -> dict[str, str]:
     # An audit of everything with one asset scanned, so a leaked scan, undo, include or exclude would show.
     ids["session"] = (await created(await tenant.post("/sessions", json={"name": f"Audit {mark}"})))["id"]
     assert (await tenant.post(f"/sessions/{ids['session']}/scan", json={"itemId": ids["used_asset"]})).status_code == 200
+    # A batch of blank tags, one of them claimed by an asset.
+    batch = await created(await tenant.post("/labels/blank-batches", json={"count": 2, "template": "avery-l7160"},
+                                            headers={"accept": "application/json"}))
+    ids["blank_batch"] = batch["id"]
+    await created(await tenant.post("/inventory-items", json={"name": f"Tagged {mark}",
+                                                              "claimCode": batch["codes"][0]["code"]}))
     return ids
 
 
@@ -75,6 +73,9 @@ async def snapshot(tenant: Any, ids: dict[str, str]) -> dict[str, Any]:
     if "session" in ids:
         rows["session"] = (await tenant.get(f"/sessions/{ids['session']}")).json()
         rows["session_items"] = await tenant.walk(f"/sessions/{ids['session']}/items")
+    if "blank_batch" in ids:
+        rows["blank_batch"] = (await tenant.get(f"/labels/blank-batches/{ids['blank_batch']}")).json()
+    rows["label_templates"] = (await tenant.get("/labels/templates")).json()
     keys = (await tenant.get("/api-keys")).json()["items"]
     rows["api_keys"] = [{k: v for k, v in key.items() if k != "lastUsedAt"} for key in keys]
     return rows
@@ -126,6 +127,14 @@ ID_ROUTES = [
         ("GET", "/mobile", None, None),
         ("GET", "/offline-pack", None, None),
     )],
+    IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/label", "asset"),
+    IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/qr.png", "asset"),
+    IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/qr.svg", "asset"),
+    IdRoute("GET", f"{API}/locations/{{location_id}}/label", "location"),
+    IdRoute("GET", f"{API}/labels/blank-batches/{{batch_id}}", "blank_batch"),
+    IdRoute("GET", f"{API}/labels/blank-batches/{{batch_id}}/sheet", "blank_batch"),
+    # A template's name is no tenant's row, but an id in its place must read like any unknown name.
+    IdRoute("PUT", f"{API}/labels/templates/{{name}}/calibration", "asset", {"offsetXMm": 1.5, "offsetYMm": -1}),
 ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.anyio
 
@@ -79,13 +80,6 @@ async def asset(tenant: Any, asset_id: str) -> dict[str, Any]:
     r = await tenant.get(f"/inventory-items/{asset_id}")
     assert r.status_code == 200, r.text
     return r.json()
-
-
-def assert_error(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"message", "details"}, body
-    return body
 
 
 # --- creating: the snapshot ----------------------------------------------------------------------------
@@ -577,7 +571,7 @@ async def test_the_offline_pack_has_one_row_per_item_and_indexes_locations(site)
     assert r.status_code == 200, r.text
     pack = r.json()
     assert pack["sessionId"] == sid
-    assert pack["fields"] == ["assetId", "tag", "serial", "expectedLocation", "state"]
+    assert pack["fields"] == ["assetId", "tag", "serial", "expectedLocation", "state", "codes"]
     rows = {row[0]: dict(zip(pack["fields"], row, strict=True)) for row in pack["items"]}
     assert len(pack["items"]) == 2 and set(rows) == {site.laptop["id"], site.chair["id"]}
     laptop, chair = rows[site.laptop["id"]], rows[site.chair["id"]]
