@@ -11,6 +11,7 @@ import pytest
 
 from backend.assets.rules import tag_key
 from tests.conftest import TenantClient
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.anyio
 
@@ -39,14 +40,6 @@ async def walk(tenant: TenantClient, **params: Any) -> list[dict[str, Any]]:
 
 async def listed(tenant: TenantClient, **params: Any) -> set[str]:
     return {item["name"] for item in await walk(tenant, limit=200, **params)}
-
-
-def assert_error(r: Any, status: int, field: str) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert body["message"]
-    assert field in (body["details"] or {}), body
-    return body
 
 
 # Create

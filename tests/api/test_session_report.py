@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_tenant
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.anyio
 
@@ -100,13 +101,6 @@ def csv_rows(response: Any) -> list[list[str]]:
     assert response.headers["content-disposition"].startswith("attachment; filename=")
     assert response.headers["content-disposition"].endswith('.csv"')
     return list(csv.reader(io.StringIO(response.text)))
-
-
-def assert_error(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"message", "details"}, body
-    return body
 
 
 # --- JSON -----------------------------------------------------------------------------------------------------
