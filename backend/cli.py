@@ -109,6 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", default="fieldscan-demo", help="password of the demo users (default: fieldscan-demo)")
     p.add_argument("--assets", type=int, default=200, help="how many assets (default: 200)")
     p.set_defaults(run=cmd_demo)
+
+    p = commands.add_parser(
+        "labels", help="print asset or location labels to a file (PDF sheets, ZPL for Zebra printers, PNG, SVG)",
+        formatter_class=fmt,
+        description="Print labels to a file, e.g.\n"
+                    "  fieldscan labels --tenant acme --all -o labels.pdf\n"
+                    "  fieldscan labels --tenant acme --template thermal-50x25 --format zpl --ids AST-000042 -o tag.zpl\n"
+                    "Templates: avery-l7160 (A4, 3x7), avery-5160 (US Letter, 3x10), thermal-50x25 (Zebra, ZPL),\n"
+                    "brother-62 (62 mm tape). The QR codes carry FIELDSCAN_PUBLIC_URL (or --base-url), so set it to\n"
+                    "the address phones will open. The tenant's calibration offset for the template is applied.")
+    p.add_argument("--tenant", required=True, metavar="SLUG")
+    p.add_argument("--template", default="avery-l7160", help="label template (default: avery-l7160)")
+    p.add_argument("--format", dest="fmt", default="pdf", choices=["pdf", "zpl", "png", "svg"],
+                   help="pdf (default), zpl (thermal-50x25), or png/svg for one label")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every asset not deleted, by tag")
+    which.add_argument("--ids", nargs="+", metavar="ID_OR_TAG", help="these assets, in this order (ids or tags)")
+    which.add_argument("--locations", action="store_true", help="every location not deleted, by path (door labels)")
+    p.add_argument("--start-position", type=int, default=1, metavar="N",
+                   help="first free label on a partly used sheet (default: 1)")
+    p.add_argument("--copies", type=int, default=1, help="copies of each label (default: 1)")
+    p.add_argument("--no-tenant-name", action="store_true", help="leave the tenant's name off the labels")
+    p.add_argument("--no-barcode", action="store_true", help="leave the Code 128 of the tag off the labels")
+    p.add_argument("--base-url", metavar="URL", help="origin the QR codes carry (default: FIELDSCAN_PUBLIC_URL)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write ('-' for standard output)")
+    p.set_defaults(run=cmd_labels)
     return parser
 
 
@@ -253,6 +279,120 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Sign in{where} as admin@{args.tenant}.example{password}; "
           f"manager@{args.tenant}.example and tech@{args.tenant}.example have the same password.")
     return 0
+
+
+def cmd_labels(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from backend.assets.models import Asset
+    from backend.assets.rules import tag_key
+    from backend.labels import service as labels
+    from backend.labels.render import render
+    from backend.locations.models import Location
+
+    origin = (args.base_url or settings.public_url or "").rstrip("/")
+    if not origin.startswith(("http://", "https://")):
+        raise CommandError("the QR codes need the address phones will open: set FIELDSCAN_PUBLIC_URL "
+                           "(e.g. https://{tenant}.assets.example) or pass --base-url https://…")
+    options = labels.LabelOptions(template=args.template, format=args.fmt, start_position=args.start_position,
+                                  copies=args.copies, show_tenant=not args.no_tenant_name, barcode=not args.no_barcode)
+
+    async def work(session: Any) -> Any:
+        template = labels.template_for(options.template, options.format)
+        tenant = await _tenant(session, args.tenant)
+        url = origin.replace("{tenant}", tenant.slug)
+        if args.locations:
+            rows = (await session.execute(select(Location.code, Location.path).where(
+                Location.tenant_id == tenant.id, Location.deleted_at.is_(None)).order_by(Location.path))).all()
+            found = [labels.location_label(url, tenant, row.code, row.path, options) for row in rows]
+        else:
+            live = select(Asset.id, Asset.tag, Asset.tag_key, Asset.name).where(
+                Asset.tenant_id == tenant.id, Asset.deleted_at.is_(None))
+            if args.all:
+                rows = (await session.execute(live.order_by(Asset.tag_key))).all()
+            else:
+                rows = _assets_in_order(args.ids, (await session.execute(live.where(
+                    Asset.tag_key.in_([tag_key(i) for i in args.ids]) | Asset.id.in_(_uuids(args.ids))))).all())
+            found = [labels.asset_label(url, tenant, row.tag, row.name, options) for row in rows]
+        if not found:
+            raise CommandError("nothing to print: no such assets or locations")
+        return template, found, await labels.calibration_offset(session, tenant.id, template.name)
+
+    template, found, offset = _with_database(settings, work)
+    bar = _Progress(len(found) * options.copies, "labels")
+    from backend.errors import FieldscanError
+
+    try:
+        content = render(template, found, options.format, start_position=options.start_position,
+                         copies=options.copies, offset_mm=offset, progress=bar.update)
+    except FieldscanError as exc:
+        raise CommandError(exc.message) from None
+    bar.done()
+    if args.output == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        with open(args.output, "wb") as out:
+            out.write(content)
+        print(f"wrote {len(found) * options.copies:,} {template.name} labels to {args.output} "
+              f"({len(content) / 1024:,.0f} KiB)", file=sys.stderr)
+    return 0
+
+
+def _uuids(values: list[str], *, keep_gaps: bool = False) -> list[Any]:
+    """The values that are UUIDs, as UUIDs (with keep_gaps, None in place of the others)."""
+    from uuid import UUID
+
+    found: list[Any] = []
+    for value in values:
+        try:
+            found.append(UUID(value))
+        except ValueError:
+            if keep_gaps:
+                found.append(None)
+    return found
+
+
+def _assets_in_order(wanted: list[str], rows: list[Any]) -> list[Any]:
+    """The rows in the order asked for, each id or tag matched once; a missing one is an error."""
+    from backend.assets.rules import tag_key
+
+    by_id = {row.id: row for row in rows}
+    by_tag = {row.tag_key: row for row in rows}
+    ordered, missing = [], []
+    for value, as_id in zip(wanted, _uuids(wanted, keep_gaps=True), strict=True):
+        row = by_tag.get(tag_key(value)) or (by_id.get(as_id) if as_id else None)
+        ordered.append(row) if row else missing.append(value)
+    if missing:
+        raise CommandError(f"no asset with id or tag {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
+    return ordered
+
+
+class _Progress:
+    """A progress bar on standard error: redrawn in place on a terminal, every tenth elsewhere (logs, CI)."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, what: str) -> None:
+        self.total, self.what = total, what
+        self.shown = -1
+        self.tty = sys.stderr.isatty()
+        self.active = total >= 100  # small jobs finish before a bar helps
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if not self.active:
+            return
+        total = total or self.total
+        step = done * (self.WIDTH if self.tty else 10) // max(total, 1)
+        if step == self.shown:
+            return
+        self.shown = step
+        filled = done * self.WIDTH // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:,}/{total:,} {self.what}"
+        print(f"\r{line}" if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.active and self.tty:
+            print(file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -25,64 +24,13 @@ import uuid
 from pathlib import Path
 
 import httpx
+from common import FIELDSCAN, ROOT, free_port, line, migrated_database, seed
 
-ROOT = Path(__file__).resolve().parents[2]
 ASSETS = 10_000
 IN_SCOPE = 9_000  # tags AST-000001..AST-009000 are in the audited building; the rest are elsewhere
 CONNECTIONS = 32
 THREADS = 1  # one wrk thread drives 32 connections; a second would take the server's CPU on 2 cores
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
-
-
-def line(name: str, value: str, budget: str = "", ok: bool | None = None) -> None:
-    verdict = "" if ok is None else ("  ok" if ok else "  OVER BUDGET")
-    print(f"{name:<38} {value:>14}   {budget}{verdict}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def seed(url: str) -> str:
-    """The tenant, its locations and assets, and a manager API key; returns the key."""
-    from sqlalchemy import insert
-
-    import backend.db.models  # noqa: F401  (every table, so foreign keys resolve)
-
-    from backend.assets.models import Asset
-    from backend.auth.service import create_api_key
-    from backend.categories.service import default_category
-    from backend.db.base import utcnow
-    from backend.db.engine import open_database
-    from backend.ids import uuid7
-    from backend.locations.schemas import LocationIn
-    from backend.locations.service import create as create_location
-    from backend.tenancy.service import create_tenant
-
-    database = open_database(url)
-    async with database.write_sessions() as db:
-        tenant = await create_tenant(db, "bench", "Bench Ltd")
-        await db.commit()
-        hq = await create_location(db, tenant.id, LocationIn(name="HQ"))
-        rooms = [await create_location(db, tenant.id, LocationIn(name=f"Room {n}", parent_id=hq.id)) for n in range(20)]
-        elsewhere = await create_location(db, tenant.id, LocationIn(name="Warehouse"))
-        category = await default_category(db, tenant.id)
-        now = utcnow()
-        rows = []
-        for n in range(1, ASSETS + 1):
-            tag = f"AST-{n:06d}"
-            location = rooms[n % len(rooms)].id if n <= IN_SCOPE else elsewhere.id
-            rows.append({"tenant_id": tenant.id, "id": uuid7(), "tag": tag, "tag_key": tag, "name": f"Asset {n}",
-                         "category_id": category.id, "location_id": location, "status": "available",
-                         "serial": f"SN{n:08d}", "serial_key": f"SN{n:08d}", "notes": "", "custom_fields": {},
-                         "created_at": now, "updated_at": now})
-        await db.execute(insert(Asset), rows)
-        _, token = await create_api_key(db, tenant.id, "bench", "manager", None)
-        await db.commit()
-    await database.dispose()
-    return token
 
 
 def wrk(url: str, seconds: int, script: Path | None = None, headers: dict[str, str] | None = None,
@@ -152,14 +100,11 @@ def storage_ceiling(db_file: Path, tenant_hex: str, session_hex: str, seconds: f
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="fieldscan-bench-"))
     db_file = work / "bench.sqlite3"
-    url = f"sqlite+aiosqlite:///{db_file}"
-    env = {**os.environ, "FIELDSCAN_DATABASE_URL": url, "FIELDSCAN_VAR_DIR": str(work), "FIELDSCAN_LOG_LEVEL": "WARNING"}
-    fieldscan = str(ROOT / ".venv" / "bin" / "fieldscan")
-    subprocess.run([fieldscan, "migrate"], env=env, check=True, capture_output=True)
-    token = asyncio.run(seed(url))
+    url, env = migrated_database(work)
+    token = asyncio.run(seed(url, ASSETS, IN_SCOPE))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([fieldscan, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([FIELDSCAN, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=open(work / "server.log", "w"), start_new_session=True)
     try:
         headers = {"Host": "bench.localhost", "Authorization": f"ApiKey {token}"}

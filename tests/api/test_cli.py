@@ -164,8 +164,59 @@ def test_mistakes_exit_non_zero_with_a_clear_message(cli):
     pytest.param(("apikey", "create"), id="apikey-create"),
     pytest.param(("serve",), id="serve"),
     pytest.param(("demo",), id="demo"),
+    pytest.param(("labels",), id="labels"),
 ])
 def test_help_exits_0_and_describes_the_command(cli, args):
     result = cli.ok(*args, "--help")
     assert result.stdout.startswith("usage: fieldscan")
     assert result.stderr == ""
+
+
+@pytest.fixture
+def demo_cli(cli: Cli) -> Cli:
+    cli.ok("migrate")
+    cli.ok("demo", "--assets", "120")
+    cli.env["FIELDSCAN_PUBLIC_URL"] = "https://{tenant}.assets.example"
+    return cli
+
+
+def test_labels_prints_every_asset_to_a_pdf_that_reads_back_with_a_progress_bar(demo_cli, tmp_path):
+    from tests.readback import decode, pdf_pages
+
+    result = demo_cli.ok("labels", "--tenant", "demo", "--all", "-o", str(tmp_path / "all.pdf"))
+    assert "wrote 120 avery-l7160 labels" in result.stderr
+    # Not a terminal: the bar is printed in tenths, ending at the total.
+    assert "120/120 labels" in result.stderr and "[#" in result.stderr
+    pages = pdf_pages((tmp_path / "all.pdf").read_bytes(), dpi=200)
+    assert len(pages) == 6  # 120 labels at 21 a sheet
+    urls = {read.text for read in decode(pages[0], 200) if read.format == "QRCode"}
+    assert len(urls) == 21 and all(url.startswith("https://demo.assets.example/a/") for url in urls)
+
+
+def test_labels_prints_chosen_assets_as_zpl_and_locations_as_door_labels(demo_cli, tmp_path):
+    from tests.readback import decode, zpl_pages
+
+    demo_cli.ok("labels", "--tenant", "demo", "--template", "thermal-50x25", "--format", "zpl",
+                "--ids", "ast-000002", "AST-000001", "-o", str(tmp_path / "two.zpl"))
+    zpl = (tmp_path / "two.zpl").read_bytes()
+    assert zpl.count(b"^XA") == 2
+    texts = [[r.text for r in decode(page, 203.2) if r.format == "QRCode"]
+             for page in zpl_pages(zpl, 50, 25)]
+    assert texts == [["https://demo.assets.example/a/AST-000002"], ["https://demo.assets.example/a/AST-000001"]]
+    demo_cli.ok("labels", "--tenant", "demo", "--locations", "--base-url", "https://assets.example",
+                "-o", str(tmp_path / "doors.pdf"))
+    assert (tmp_path / "doors.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_labels_mistakes_exit_non_zero_with_a_clear_message(demo_cli, tmp_path):
+    out = str(tmp_path / "x.pdf")
+    demo_cli.fails("labels", "--tenant", "demo", "--ids", "AST-999999", "-o", out,
+                   message="no asset with id or tag AST-999999")
+    demo_cli.fails("labels", "--tenant", "demo", "--all", "--template", "avery-l7160", "--format", "zpl", "-o", out,
+                   message="prints as")
+    demo_cli.fails("labels", "--tenant", "demo", "--all", "--template", "nope", "-o", out, message="nope")
+    demo_cli.fails("labels", "--tenant", "demo", "--all", "--format", "png", "-o", out, message="one label")
+    demo_cli.fails("labels", "--tenant", "nobody", "--all", "-o", out, message="no tenant 'nobody'")
+    del demo_cli.env["FIELDSCAN_PUBLIC_URL"]
+    demo_cli.fails("labels", "--tenant", "demo", "--all", "-o", out, message="set FIELDSCAN_PUBLIC_URL")
+    assert not os.path.exists(out)
