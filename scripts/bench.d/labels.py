@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,11 +26,12 @@ def run(env: dict[str, str], *args: str) -> tuple[float, float, int]:
     """Wall seconds, peak resident MiB and output size of one `fieldscan labels` run."""
     out = Path(env["FIELDSCAN_VAR_DIR"]) / "labels.out"
     start = time.perf_counter()
-    pid = os.spawnve(os.P_NOWAIT, FIELDSCAN, [FIELDSCAN, "labels", "--tenant", "bench", "--all", "-o", str(out), *args],
-                     env)
-    _, status, usage = os.wait4(pid, 0)
+    child = subprocess.Popen([FIELDSCAN, "labels", "--tenant", "bench", "--all", "-o", str(out), *args], env=env,
+                             stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)  # the child's own peak, which Popen.wait would not report
+    child.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if child.returncode != 0:
         raise SystemExit(f"fieldscan labels {' '.join(args)} failed")
     return elapsed, usage.ru_maxrss / 1024, out.stat().st_size
 
