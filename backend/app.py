@@ -39,9 +39,11 @@ ERROR_RESPONSES = {
     404: ResponseSpec(ErrorBody, generate_examples=False, description="Unknown tenant, or no such record in this tenant"),
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PWA = Path(__file__).resolve().parent.parent / "pwa"
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None) -> Litestar:
+    """The service; `pwa_root` serves the PWA under /app/ from another folder than the repository's pwa/."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
@@ -57,6 +59,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from backend.labels.api import router as labels_router
     from backend.locations.api import router as locations_router
     from backend.people.api import router as people_router
+    from backend.printers.api import router as printers_router
+    from backend.pwa.api import pwa_router
+    from backend.quickadd.api import admin_router, events_router
     from backend.sessions.api import router as sessions_router
 
     api = Router(
@@ -64,10 +69,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[resolve_tenant],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router,
-                       public_assets_router, sessions_router, labels_router],
+                       public_assets_router, events_router, sessions_router, labels_router, printers_router,
+                       admin_router],
     )
     app = Litestar(
-        route_handlers=[api, health, ready, home, label_pages],
+        route_handlers=[api, health, ready, home, label_pages, pwa_router(pwa_root or PWA)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[database_lifespan],
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),

@@ -64,6 +64,12 @@ class PayloadTooLarge(FieldscanError):
     status_code = 413
 
 
+class BadGateway(FieldscanError):
+    """A device or service this request needed (a network printer) did not answer."""
+
+    status_code = 502
+
+
 def error_response(status_code: int, message: str, details: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> Response[ErrorBody]:
     # JSON even when the route itself answers HTML (pages, the API docs).

@@ -8,8 +8,11 @@ from backend.events.models import AssetEvent
 from backend.labels.models import BlankBatch, BlankTag, LabelCalibration
 from backend.locations.models import Location
 from backend.people.models import Person
+from backend.printers.models import Printer
+from backend.quickadd.models import QuickAddEvent
 from backend.sessions.models import AuditSession, ScannerPosition, Scan, SessionItem
 from backend.tenancy.models import Counter, Tenant
 
 __all__ = ["ApiKey", "Asset", "AssetEvent", "AuditSession", "Base", "BlankBatch", "BlankTag", "Category", "Counter",
-           "LabelCalibration", "Location", "Person", "ScannerPosition", "Scan", "SessionItem", "Tenant", "User"]
+           "LabelCalibration", "Location", "Person", "Printer", "QuickAddEvent", "ScannerPosition", "Scan",
+           "SessionItem", "Tenant", "User"]

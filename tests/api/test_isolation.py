@@ -55,6 +55,10 @@ async def seed(tenant: Any) -> dict[str, str]:
     ids["blank_batch"] = batch["id"]
     await created(await tenant.post("/inventory-items", json={"name": f"Tagged {mark}",
                                                               "claimCode": batch["codes"][0]["code"]}))
+    # A network printer (never reached: a leaked print would have to get past its 404 first), and the tenant.
+    ids["printer"] = (await created(await tenant.post("/printers", json={"name": f"Zebra {mark}",
+                                                                          "host": "127.0.0.1", "port": 9})))["id"]
+    ids["tenant"] = str(tenant.tenant_id)
     return ids
 
 
@@ -76,6 +80,7 @@ async def snapshot(tenant: Any, ids: dict[str, str]) -> dict[str, Any]:
     if "blank_batch" in ids:
         rows["blank_batch"] = (await tenant.get(f"/labels/blank-batches/{ids['blank_batch']}")).json()
     rows["label_templates"] = (await tenant.get("/labels/templates")).json()
+    rows["printers"] = (await tenant.get("/printers")).json()["items"]
     keys = (await tenant.get("/api-keys")).json()["items"]
     rows["api_keys"] = [{k: v for k, v in key.items() if k != "lastUsedAt"} for key in keys]
     return rows
@@ -135,6 +140,11 @@ ID_ROUTES = [
     IdRoute("GET", f"{API}/labels/blank-batches/{{batch_id}}/sheet", "blank_batch"),
     # A template's name is no tenant's row, but an id in its place must read like any unknown name.
     IdRoute("PUT", f"{API}/labels/templates/{{name}}/calibration", "asset", {"offsetXMm": 1.5, "offsetYMm": -1}),
+    IdRoute("GET", f"{API}/printers/{{printer_id}}", "printer"),
+    IdRoute("PATCH", f"{API}/printers/{{printer_id}}", "printer", RENAME),
+    IdRoute("DELETE", f"{API}/printers/{{printer_id}}", "printer"),
+    IdRoute("POST", f"{API}/printers/{{printer_id}}/print", "printer", {"blankBatchId": "$blank_batch"}),
+    IdRoute("GET", f"{API}/admin/tenants/{{tenant_id}}/tt10-report", "tenant"),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Serving the progressive web app (the `pwa/` folder) under /app/."""
