@@ -1,0 +1,22 @@
+// Building DOM nodes without innerHTML, so text from the server is never parsed as markup.
+
+// el('button', {class: 'big', onclick: fn, text: 'Save'}, child…): attributes, listeners (on…), text.
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+// An <option>, selected when asked.
+export function option(value, label, selected) {
+  const node = el('option', { value, text: label });
+  if (selected) node.selected = true;
+  return node;
+}

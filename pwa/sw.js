@@ -1,0 +1,173 @@
+// Fieldscan's service worker: the app shell works offline, a new version waits for the user's
+// "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
+const VERSION = '2026.11.22-1';
+const CACHE = `fieldscan-shell-${VERSION}`;
+const SHELL = '/app/';
+const NAVIGATION_TIMEOUT_MS = 2500;
+
+const PRECACHE = [
+  '/app/',
+  '/app/styles.css',
+  '/app/manifest.webmanifest',
+  '/app/icons/icon-192.png',
+  '/app/icons/icon-512.png',
+  '/app/icons/icon-maskable-512.png',
+  '/app/icons/apple-touch-icon.png',
+  '/app/icons/favicon.ico',
+  '/app/icons/favicon-32.png',
+  '/app/js/app.js',
+  '/app/js/api.js',
+  '/app/js/store.js',
+  '/app/js/dom.js',
+  '/app/js/outbox.js',
+  '/app/js/scanner.js',
+  '/app/js/feedback.js',
+  '/app/js/offline.js',
+  '/app/js/screens/signin.js',
+  '/app/js/screens/sessions.js',
+  '/app/js/screens/scan.js',
+  '/app/js/screens/quickadd.js',
+  '/app/js/screens/asset.js',
+  '/app/js/screens/print.js',
+  // The camera's decoder where the browser has no BarcodeDetector: needed offline too.
+  '/app/vendor/zxing-wasm/dist/es/reader/index.js',
+  '/app/vendor/zxing-wasm/dist/es/share.js',
+  '/app/vendor/zxing-wasm/dist/reader/zxing_reader.wasm',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // One file missing must not leave the phone without the rest of the app.
+    const results = await Promise.allSettled(
+      PRECACHE.map((url) => cache.add(new Request(url, { cache: 'reload' }))),
+    );
+    const missing = PRECACHE.filter((_, i) => results[i].status === 'rejected');
+    if (missing.length) console.warn(`fieldscan sw ${VERSION}: not cached:`, missing.join(', '));
+  })());
+});
+
+let userAcceptedUpdate = false;
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') {
+    userAcceptedUpdate = true;
+    self.skipWaiting();
+  }
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith('fieldscan-') && name !== CACHE)
+      .map((name) => caches.delete(name)));
+    if (userAcceptedUpdate) await self.clients.claim();
+  })());
+});
+
+// --- who is signed in: the app keeps it in IndexedDB "fieldscan", store "auth", key "current".
+
+function signedIn() {
+  return new Promise((resolve) => {
+    let request;
+    try {
+      request = indexedDB.open('fieldscan');
+    } catch {
+      resolve(false);
+      return;
+    }
+    // No database yet means nobody ever signed in here; do not create an empty one.
+    request.onupgradeneeded = () => request.transaction.abort();
+    request.onerror = () => resolve(false);
+    request.onsuccess = () => {
+      const db = request.result;
+      try {
+        const get = db.transaction('auth', 'readonly').objectStore('auth').get('current');
+        get.onsuccess = () => {
+          const auth = get.result;
+          db.close();
+          resolve(Boolean(auth && auth.token && (!auth.expiresAt || Date.parse(auth.expiresAt) > Date.now())));
+        };
+        get.onerror = () => { db.close(); resolve(false); };
+      } catch {
+        db.close();
+        resolve(false);
+      }
+    };
+  });
+}
+
+// --- strategies
+
+async function cachedShell() {
+  const cache = await caches.open(CACHE);
+  return (await cache.match(SHELL)) || (await caches.match(SHELL));
+}
+
+// Network first, so a deploy shows up; the cached shell when the network is slow or gone.
+async function shellFromNetworkFirst(request) {
+  const cache = await caches.open(CACHE);
+  const network = fetch(request).then((response) => {
+    const type = response.headers.get('Content-Type') || '';
+    if (response.ok && type.includes('text/html')) cache.put(SHELL, response.clone());
+    return response;
+  });
+  const timeout = new Promise((resolve) => setTimeout(resolve, NAVIGATION_TIMEOUT_MS, null));
+  try {
+    const fast = await Promise.race([network, timeout]);
+    if (fast && fast.ok) return fast;
+    if (fast) return (await cachedShell()) || fast;
+  } catch {
+    // offline: fall through to the cache
+  }
+  const cached = await cachedShell();
+  if (cached) return cached;
+  return network;
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === 'basic') cache.put(request, response.clone());
+  return response;
+}
+
+async function assetLink(request) {
+  if (await signedIn()) {
+    const shell = await cachedShell();
+    if (shell) return shell;
+    try {
+      return await fetch(SHELL);
+    } catch {
+      // fall back to the public page below
+    }
+  }
+  return fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const path = url.pathname;
+  if (path.startsWith('/api/')) return;
+
+  if (request.mode === 'navigate') {
+    if (path === '/app' || (path.startsWith('/app/') && !/\.[a-z0-9]+$/i.test(path))) {
+      event.respondWith(shellFromNetworkFirst(request));
+      return;
+    }
+    if (/^\/a\/[^/]+\/?$/.test(path)) {
+      event.respondWith(assetLink(request));
+      return;
+    }
+    return;
+  }
+  if (path.startsWith('/app/') && path !== '/app/sw.js') {
+    event.respondWith(cacheFirst(request));
+  }
+});
