@@ -1,0 +1,252 @@
+"""The scan loop on a phone: camera, handheld scanner, wrong place, unknown codes, and scanning offline.
+Each test audits a location of its own and checks what the server recorded."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer, idb_all, scan_typed, wait_for_service_worker
+
+CAMERA_TIMEOUT = 20_000
+
+
+def open_scan_screen(page: Page, live: LiveServer, session_id: str) -> None:
+    page.goto(f"{live.url}/app/sessions/{session_id}")
+    expect(page.locator("#scan-input")).to_be_visible()
+    expect(page.locator("#progress")).to_have_attribute("data-total", re.compile(r"^\d+$"))
+
+
+def in_scope(live: LiveServer, path: str) -> list[dict[str, Any]]:
+    places = live.descendants(live.location(path)["id"])
+    return [asset for asset in live.assets() if asset["locationId"] in places]
+
+
+def expect_outcome(page: Page, result: str, title: str, timeout: float | None = None) -> None:
+    outcome = page.locator("#outcome")
+    expect(outcome).to_have_attribute("data-result", result, timeout=timeout)
+    expect(page.locator("#outcome-title")).to_have_text(title)
+
+
+def live_scans(live: LiveServer, session_id: str) -> list[dict[str, Any]]:
+    return [scan for scan in live.mobile(session_id)["recentScans"] if not scan["undone"]]
+
+
+def test_the_camera_counts_a_label_once_and_then_says_already_counted(open_phone, live_server, shot):
+    session = live_server.new_session("Camera: Floor 2", "HQ > Floor 2")
+    asset = in_scope(live_server, "HQ > Floor 2")[0]
+    # The camera sees the label for 3 s, then 3 s of nothing (the phone moved away), then the label again.
+    page = open_phone(label_png=live_server.label_png(asset["id"]), away=30).page
+    open_scan_screen(page, live_server, session["id"])
+    start = page.locator("#start-camera")
+    if start.is_visible():
+        start.click()
+    expect_outcome(page, "accepted", "Found", timeout=CAMERA_TIMEOUT)
+    expect(page.locator("#camera")).to_be_visible()
+    expect(page.locator("#progress")).to_have_attribute("data-scanned", "1")
+    shot(page, "found")
+
+    # The same label again, after the phone moved off it: said so, and not counted twice.
+    expect_outcome(page, "already_scanned", "Already counted", timeout=CAMERA_TIMEOUT)
+    shot(page, "already-counted")
+    expect(page.locator("#progress")).to_have_attribute("data-scanned", "1")
+
+    mobile = live_server.mobile(session["id"])
+    assert mobile["progress"]["scanned"] == 1
+    accepted = [s for s in mobile["recentScans"] if s["result"] == "accepted" and not s["undone"]]
+    assert [s["assetId"] for s in accepted] == [asset["id"]]
+    assert all(s["assetId"] == asset["id"] for s in mobile["recentScans"])
+    assert any(s["result"] == "already_scanned" for s in mobile["recentScans"])
+    assert page.evaluate("() => typeof window.fieldscan.lastFeedbackMs") == "number"
+
+
+def test_a_handheld_scanner_types_codes_and_each_is_found_and_can_be_undone(page, live_server, shot):
+    session = live_server.new_session("Handheld: Floor 1", "HQ > Floor 1")
+    first, second = in_scope(live_server, "HQ > Floor 1")[:2]
+    open_scan_screen(page, live_server, session["id"])
+
+    scan_typed(page, first["qrUrl"])  # what the scanner reads from a label's QR
+    expect_outcome(page, "accepted", "Found")
+    expect(page.locator("#outcome")).to_contain_text(first["name"])
+    scan_typed(page, second["tag"])  # or the printed tag, from a barcode
+    expect_outcome(page, "accepted", "Found")
+    expect(page.locator("#scan-input")).to_be_focused()
+    expect(page.locator("#scan-input")).to_have_value("")
+    expect(page.locator("#progress")).to_have_attribute("data-scanned", "2")
+    expect(page.locator("[data-testid=recent-scan][data-result=accepted]")).to_have_count(2)
+    shot(page, "found")
+    assert {s["assetId"] for s in live_scans(live_server, session["id"])} == {first["id"], second["id"]}
+
+    recent = page.locator("[data-testid=recent-scan]").filter(has_text=second["tag"])
+    recent.locator("[data-action=undo]").click()
+    expect(page.locator("#progress")).to_have_attribute("data-scanned", "1")
+    deadline = time.monotonic() + 10
+    while live_server.mobile(session["id"])["progress"]["scanned"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    mobile = live_server.mobile(session["id"])
+    assert mobile["progress"]["scanned"] == 1
+    assert [s["assetId"] for s in mobile["recentScans"] if not s["undone"]] == [first["id"]]
+
+
+def test_an_asset_from_elsewhere_is_wrong_place_and_moves_here(page, live_server, shot):
+    room = live_server.location("HQ > Floor 2 > Room 205")
+    session = live_server.new_session("Wrong place: Room 205", "HQ > Floor 2 > Room 205")
+    stray = in_scope(live_server, "Warehouse > Aisle A")[0]
+    open_scan_screen(page, live_server, session["id"])
+
+    scan_typed(page, stray["qrUrl"])
+    expect_outcome(page, "wrong_location", "Wrong place")
+    expect(page.locator("#outcome-detail")).to_contain_text("Belongs in")
+    expect(page.locator("#outcome-detail")).to_contain_text("Aisle A")
+    expect(page.locator("#move-here")).to_be_visible()
+    shot(page, "wrong-place")
+
+    page.locator("#move-here").click()
+    expect_outcome(page, "accepted", "Found")
+    shot(page, "moved-here")
+    assert live_server.asset(stray["id"])["locationId"] == room["id"]
+    assert any(s["assetId"] == stray["id"] and s["result"] == "accepted"
+               for s in live_scans(live_server, session["id"]))
+
+
+def test_an_unknown_blank_tag_is_quick_added_and_then_found(page, live_server, shot):
+    session = live_server.new_session("Quick add: Aisle B", "Warehouse > Aisle B")
+    batch = live_server.blank_batch(1)
+    code = batch["codes"][0]["code"]
+    open_scan_screen(page, live_server, session["id"])
+
+    scan_typed(page, f"{live_server.url}/t/{code}")
+    expect_outcome(page, "unknown_code", "Unknown code")
+    shot(page, "unknown-code")
+    page.locator("#quick-add-code").click()
+    expect(page).to_have_url(re.compile(r"/app/quick-add"))
+    expect(page.locator("#qa-name")).to_be_focused()
+    assert code in page.locator("#qa-code").evaluate("el => el.value ?? el.textContent")
+    page.keyboard.type("Pallet jack 7")
+    shot(page, "quick-add")
+    page.locator("#qa-create").click()
+    created = page.locator("#qa-created")
+    expect(created).to_be_visible()
+    asset_id = created.get_attribute("data-asset-id")
+    tag = created.get_attribute("data-tag")
+    shot(page, "created")
+
+    asset = live_server.asset(asset_id)
+    assert asset["name"] == "Pallet jack 7" and asset["tag"] == tag
+    bound = live_server.api.get(f"/labels/blank-batches/{batch['id']}").raise_for_status().json()
+    assert bound["codes"][0]["assetId"] == asset_id
+    answer = live_server.api.post(f"/sessions/{session['id']}/scan", json={"code": f"{live_server.url}/t/{code}"})
+    assert answer.raise_for_status().json()["result"] != "unknown_code"
+    assert answer.json()["item"]["assetId"] == asset_id
+
+
+def test_the_asset_page_shows_where_an_asset_is(page, live_server, shot):
+    asset = live_server.assets()[5]
+    location = next(loc for loc in live_server.locations() if loc["id"] == asset["locationId"])
+    page.goto(f"{live_server.url}/app/a/{asset['tag']}")
+    expect(page.locator("#asset-name")).to_have_text(asset["name"])
+    expect(page.locator("#asset-tag")).to_have_text(asset["tag"])
+    expect(page.locator("#asset-location")).to_contain_text(location["name"])
+    expect(page.locator("#asset-status")).to_be_visible()
+    expect(page.locator("#asset-edit")).to_be_visible()
+    shot(page, "asset")
+
+
+def test_scans_made_offline_survive_a_reload_and_reach_the_server_once(page, live_server, shot):
+    session = live_server.new_session("Offline: Workshop", "Warehouse > Workshop")
+    assets = in_scope(live_server, "Warehouse > Workshop")[:3]
+    assert len(assets) == 3
+    open_scan_screen(page, live_server, session["id"])
+    wait_for_service_worker(page)
+    deadline = time.monotonic() + 15
+    while not any(session["id"] in str(pack) for pack in idb_all(page, "packs")):
+        assert time.monotonic() < deadline, "the scan screen did not keep the session's offline pack"
+        time.sleep(0.2)
+
+    page.context.set_offline(True)
+    expect(page.locator("#offline-indicator")).to_be_visible()
+    codes = [assets[0]["qrUrl"], assets[1]["tag"], assets[2]["serial"]]
+    for n, code in enumerate(codes, start=1):
+        scan_typed(page, code)
+        expect(page.locator("[data-testid=recent-scan]")).to_have_count(n)
+        expect(page.locator("#outcome")).to_have_attribute("data-local", "true")
+        expect_outcome(page, "accepted", "Found")
+    badge = page.locator("#pending-badge")
+    expect(badge).to_be_visible()
+    expect(badge).to_have_attribute("data-count", "3")
+    shot(page, "offline-pending")
+    queued = idb_all(page, "outbox")
+    assert len(queued) == 3
+    assert [entry["code"] for entry in queued] == codes
+    client_ids = [entry["clientScanId"] for entry in queued]
+    assert live_server.mobile(session["id"])["progress"]["scanned"] == 0
+
+    page.reload()
+    expect(page.locator("#scan-input")).to_be_visible()
+    expect(page.locator("#pending-badge")).to_have_attribute("data-count", "3")
+
+    page.context.set_offline(False)
+    expect(page.locator("#pending-badge")).to_have_attribute("data-count", "0", timeout=20_000)
+    expect(page.locator("#pending-badge")).to_be_hidden()
+    expect(page.locator("#offline-indicator")).to_be_hidden()
+    shot(page, "synced")
+
+    mobile = live_server.mobile(session["id"])
+    assert mobile["progress"]["scanned"] == 3
+    scans = mobile["recentScans"]
+    assert sorted(s["assetId"] for s in scans) == sorted(a["id"] for a in assets)
+    assert all(s["result"] == "accepted" and not s["undone"] for s in scans)
+    # Sending a queued scan again (as a phone would after a lost answer) finds it stored, not counted twice.
+    for client_id, code in zip(client_ids, codes, strict=True):
+        replay = live_server.api.post(f"/sessions/{session['id']}/scan", json={"code": code, "clientScanId": client_id})
+        assert replay.raise_for_status().json()["scan"]["clientScanId"] == client_id
+        assert replay.json()["scan"]["id"] in {s["id"] for s in scans}
+    assert len(live_server.mobile(session["id"])["recentScans"]) == 3
+
+
+def test_a_location_label_sets_where_the_phone_is(page, live_server, shot):
+    session = live_server.new_session("Walk: everything")
+    room = live_server.location("HQ > Floor 1 > Room 103")
+    open_scan_screen(page, live_server, session["id"])
+
+    scan_typed(page, room["qrUrl"])
+    expect_outcome(page, "location_set", "Location set")
+    expect(page.locator("#outcome")).to_contain_text("Room 103")
+    expect(page.locator("#progress")).to_have_attribute("data-scanned", "0")
+    shot(page, "location-set")
+    scans = live_scans(live_server, session["id"])
+    assert [(s["result"], s["code"]) for s in scans] == [("location_set", room["qrUrl"])]
+
+
+def test_when_another_phone_counted_it_first_the_servers_answer_replaces_the_guess(page, live_server, shot):
+    session = live_server.new_session("Two phones: Room 101", "HQ > Floor 1 > Room 101")
+    asset = in_scope(live_server, "HQ > Floor 1 > Room 101")[0]
+    open_scan_screen(page, live_server, session["id"])
+    deadline = time.monotonic() + 15
+    while not any(session["id"] in str(pack) for pack in idb_all(page, "packs")):
+        assert time.monotonic() < deadline, "the scan screen did not keep the session's offline pack"
+        time.sleep(0.2)
+
+    page.context.set_offline(True)
+    expect(page.locator("#offline-indicator")).to_be_visible()
+    other = live_server.api.post(f"/sessions/{session['id']}/scan", json={"code": asset["tag"]})
+    assert other.raise_for_status().json()["result"] == "accepted"
+    scan_typed(page, asset["tag"])
+    expect(page.locator("#outcome")).to_have_attribute("data-local", "true")
+    expect_outcome(page, "accepted", "Found")  # all this phone knows
+
+    page.context.set_offline(False)
+    mine = page.locator(f"[data-testid=recent-scan][data-code='{asset['tag']}'][data-changed=true]")
+    expect(mine).to_have_count(1, timeout=20_000)
+    expect(mine).to_have_attribute("data-result", "already_scanned")
+    expect(mine).to_contain_text("Already counted")
+    # The list now holds both phones' scans of it: the other's (counted) and this one's.
+    expect(page.locator(f"[data-testid=recent-scan][data-code='{asset['tag']}']")).to_have_count(2)
+    expect(page.locator("#pending-badge")).to_have_attribute("data-count", "0")
+    shot(page, "changed")
+    mobile = live_server.mobile(session["id"])
+    assert mobile["progress"]["scanned"] == 1
+    assert sorted(s["result"] for s in mobile["recentScans"]) == ["accepted", "already_scanned"]
