@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from backend.app import create_app
 from backend.auth import rules
@@ -22,6 +24,10 @@ from backend.db.migrate import upgrade
 from backend.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+# Timing is measured by scripts/bench, never asserted by tests: a loaded CI machine must not fail a
+# property test because one example took longer than Hypothesis's default 200 ms.
+hypothesis_settings.register_profile("fieldscan", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("fieldscan")
 DATABASES = ["sqlite", "postgres"]
 # Hashed once: tests create many users, and Argon2 is slow on purpose.
 TEST_PASSWORD = "correct horse battery"
