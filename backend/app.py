@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from collections.abc import AsyncGenerator
@@ -137,4 +138,11 @@ def document_error_responses(app: Litestar) -> None:
 def create_app_from_env() -> Litestar:
     """Factory for `uvicorn --factory` and `fieldscan serve`."""
     logging.getLogger("fieldscan").setLevel(logging.INFO)
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    # Everything built so far (modules, routes, schema) lives as long as the process: move it out of
+    # the collector's reach, so full collections under a scan burst stop walking it. Measured with
+    # scripts/bench: scan p99 96-110 ms -> 32-34 ms, 1,100-1,200 -> 1,260-1,350 scans/s. Only here,
+    # in the served process: tests build thousands of apps and must get theirs collected.
+    gc.collect()
+    gc.freeze()
+    return app
