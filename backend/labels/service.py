@@ -139,7 +139,17 @@ async def calibration_offset(db: AsyncSession, tenant_id: UUID, template: str) -
     return (row.offset_x_mm, row.offset_y_mm) if row else (0.0, 0.0)
 
 
-async def _draw(db: AsyncSession, tenant_id: UUID, template: LabelTemplate, labels: Sequence[Label],
+def one_source(sources: dict[str, Any]) -> None:
+    """A print request names what to print in exactly one of these fields; a 400 naming them otherwise."""
+    named = [field for field, value in sources.items() if value is not None]
+    if len(named) != 1:
+        fields = list(sources)
+        choice = f"exactly one of {', '.join(fields[:-1])} or {fields[-1]}"
+        raise BadRequest(f"Name what to print with {choice}" + (f", not {' and '.join(named)}" if named else ""),
+                         {field: choice for field in named or fields})
+
+
+async def draw(db: AsyncSession, tenant_id: UUID, template: LabelTemplate, labels: Sequence[Label],
                 options: LabelOptions, filename: str) -> Sheet:
     """The sheet, drawn on a worker thread once this request's transaction is over."""
     from backend.labels.render import media_type, render
@@ -163,7 +173,7 @@ async def asset_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, asset_i
     template = template_for(options.template, options.format)
     asset = await assets.get_live(db, tenant.id, asset_id, "print its label")
     label = asset_label(origin, tenant, asset.tag, asset.name, options)
-    return await _draw(db, tenant.id, template, [label], options, f"label-{asset.tag}")
+    return await draw(db, tenant.id, template, [label], options, f"label-{asset.tag}")
 
 
 async def location_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, location_id: UUID,
@@ -173,7 +183,7 @@ async def location_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, loca
     if location is None:
         raise NotFound(f"Location {location_id} not found")
     label = location_label(origin, tenant, location.code, location.path, options)
-    return await _draw(db, tenant.id, template, [label], options, f"label-{location.code}")
+    return await draw(db, tenant.id, template, [label], options, f"label-{location.code}")
 
 
 async def _locations(db: AsyncSession, tenant_id: UUID, ids: Iterable[UUID]) -> dict[UUID, Any]:
@@ -200,12 +210,7 @@ async def print_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, data: P
     """The labels a print request names: ids in the order given (repeats print again), a filter in tag order."""
     from backend.assets import service as assets
 
-    named = [field for field, value in (("itemIds", data.item_ids), ("locationIds", data.location_ids),
-                                        ("filter", data.filter)) if value is not None]
-    if len(named) != 1:
-        choice = "exactly one of itemIds, locationIds or filter"
-        raise BadRequest(f"Name what to print with {choice}" + (f", not {' and '.join(named)}" if named else ""),
-                         {field: choice for field in named or ("itemIds", "locationIds", "filter")})
+    one_source({"itemIds": data.item_ids, "locationIds": data.location_ids, "filter": data.filter})
     options = LabelOptions(data.template, data.format, data.start_position, data.copies, data.show_tenant,
                            data.barcode)
     template = template_for(options.template, options.format)
@@ -235,7 +240,7 @@ async def print_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, data: P
                              f"{MAX_LABELS:,} labels (counting copies); narrow the filter or print in parts",
                              {"filter": f"matches more than {most:,} assets"})
         labels = [asset_label(origin, tenant, row.tag, row.name, options) for row in rows]
-    return await _draw(db, tenant.id, template, labels, options, f"labels-{template.name}")
+    return await draw(db, tenant.id, template, labels, options, f"labels-{template.name}")
 
 
 def _check_ids(ids: list[UUID], copies: int, field: str) -> None:
@@ -310,7 +315,7 @@ async def create_blank_batch(db: AsyncSession, principal: Principal, origin: str
         sheet = None
         if with_sheet:
             labels = [blank_label(origin, tenant, code, data.show_tenant) for code in fresh]
-            sheet = await _draw(db, tenant.id, template, labels, options, f"blank-tags-{batch_id}")
+            sheet = await draw(db, tenant.id, template, labels, options, f"blank-tags-{batch_id}")
         taken = set((await db.execute(select(BlankTag.code).where(
             BlankTag.tenant_id == tenant.id, BlankTag.code.in_(fresh)))).scalars())
         if taken:  # drawn again with new codes in their places
@@ -389,7 +394,7 @@ async def blank_batch_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, b
                          {"unclaimedOnly": "no unclaimed code left"})
     labels = [blank_label(origin, tenant, row.code, show_tenant) for row in rows]
     options = LabelOptions(template.name, fmt, start_position, show_tenant=show_tenant)
-    return await _draw(db, tenant.id, template, labels, options, f"blank-tags-{batch_id}")
+    return await draw(db, tenant.id, template, labels, options, f"blank-tags-{batch_id}")
 
 
 # --- claims (quick-add binds a blank tag to the asset it creates) ------------------------------------------

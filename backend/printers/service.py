@@ -6,12 +6,10 @@ that is slow to answer must never hold a database lock (on SQLite, every scan wo
 from __future__ import annotations
 
 import asyncio
-import functools
 from contextlib import suppress
 from datetime import datetime
 from uuid import UUID
 
-import anyio.to_thread
 from msgspec import UNSET
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,23 +98,15 @@ async def print_job(db: AsyncSession, tenant: TenantInfo, origin: str, printer_i
     printer = await get(db, tenant.id, printer_id)
     host, port, name = printer.host, printer.port, printer.name
     template = labels.template_for(printer.template, "zpl")
-    named = [field for field, value in (("itemIds", data.item_ids), ("locationIds", data.location_ids),
-                                        ("blankBatchId", data.blank_batch_id)) if value is not None]
-    if len(named) != 1:
-        choice = "exactly one of itemIds, locationIds or blankBatchId"
-        raise BadRequest(f"Name what to print with {choice}" + (f", not {' and '.join(named)}" if named else ""),
-                         {field: choice for field in named or ("itemIds", "locationIds", "blankBatchId")})
+    labels.one_source({"itemIds": data.item_ids, "locationIds": data.location_ids,
+                       "blankBatchId": data.blank_batch_id})
     if data.blank_batch_id is not None:
         batch = await labels.get_blank_batch(db, tenant.id, data.blank_batch_id)
         batch_labels = [labels.blank_label(origin, tenant, code.code, True) for code in batch.codes]
         labels.check_count(len(batch_labels), data.copies, "blankBatchId")
-        offset = await labels.calibration_offset(db, tenant.id, template.name)
-        await db.commit()
-        from backend.labels.render import render
-
-        content = await anyio.to_thread.run_sync(functools.partial(
-            render, template, batch_labels, "zpl", copies=data.copies, offset_mm=offset))
-        count = len(batch_labels) * data.copies
+        sheet = await labels.draw(db, tenant.id, template, batch_labels,
+                                  labels.LabelOptions(template.name, "zpl", copies=data.copies), "blank-tags")
+        content, count = sheet.content, len(batch_labels) * data.copies
     else:
         ids = data.item_ids if data.item_ids is not None else data.location_ids
         assert ids is not None
