@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, SoftDeleteMixin, TenantMixin, TimestampMixin, tenant_fk, tenant_keys
@@ -31,6 +31,7 @@ class Asset(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
         Index("ix_assets_tenant_id_name", "tenant_id", "name"),
         Index("ix_assets_tenant_id_created_at", "tenant_id", "created_at"),
         Index("ix_assets_tenant_id_updated_at", "tenant_id", "updated_at"),
+        Index("ix_assets_tenant_id_due_back_at", "tenant_id", "due_back_at"),
     )
 
     tag: Mapped[str] = mapped_column(String(64))
@@ -51,3 +52,10 @@ class Asset(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     notes: Mapped[str] = mapped_column(String(10_000), default="")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Check-out: when it was handed to its assignee and when it is due back (overdue after that).
+    assigned_at: Mapped[datetime | None] = mapped_column(default=None)
+    due_back_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set by POST …/status to `reserved` with meta.reservedUntil; cleared when it leaves `reserved`.
+    reserved_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Whether the last completed audit that expected this asset did not find it (a health reason).
+    missed_last_audit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

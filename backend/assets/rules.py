@@ -51,6 +51,28 @@ def padding_problem(padding: int) -> str | None:
     return None
 
 
+# The status table, the one place that says which status may follow which, and through which endpoint:
+# "status" (POST …/status), "checkout" (POST …/checkout, from available only) or "checkin" (POST …/checkin).
+# A PATCH of assigneeId moves along the checkout/checkin edges; completing an audit with markMissing
+# follows the edges into `missing`. No other call changes a status.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "available": {"in_use": "checkout", "reserved": "status", "maintenance": "status", "missing": "status",
+                  "retired": "status"},
+    "in_use": {"available": "checkin", "maintenance": "status", "missing": "status", "retired": "status"},
+    "reserved": {"available": "status", "maintenance": "status", "missing": "status", "retired": "status"},
+    "maintenance": {"available": "status", "missing": "status", "retired": "status"},
+    "missing": {"available": "status", "maintenance": "status", "retired": "status"},
+    "retired": {"available": "status"},
+}
+# Moves into these statuses need a `reason` (kept on the STATUS_CHANGED / RETIRED event).
+REASON_REQUIRED = frozenset({"retired"})
+
+
+def allowed_moves(status: str) -> dict[str, str]:
+    """{to: via} for an asset in `status`."""
+    return TRANSITIONS.get(status, {})
+
+
 def status_after_assignment(status: str, assigned: bool) -> str:
     """Giving an available asset to someone puts it in use; taking it back makes it available again.
     Other statuses (maintenance, reserved, …) are left as they are."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Index, String, text
+from sqlalchemy import Boolean, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, SoftDeleteMixin, TenantMixin, TimestampMixin, tenant_keys
@@ -20,3 +20,5 @@ class Category(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     name_key: Mapped[str] = mapped_column(String(800))  # casefold() can grow a text ("ß" → "ss")
     description: Mapped[str] = mapped_column(String(10_000), default="")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How long an asset of this kind is expected to serve, from its purchase date (a health reason past it).
+    life_expectancy_months: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -20,6 +20,7 @@ class AssetEvent(TenantMixin, Base):
     __table_args__ = tenant_keys(
         tenant_fk(["asset_id"], "assets", ondelete="CASCADE"),
         Index("ix_asset_events_tenant_id_asset_id_at", "tenant_id", "asset_id", "at"),
+        Index("ix_asset_events_tenant_id_person_id_at", "tenant_id", "person_id", "at"),
     )
 
     asset_id: Mapped[UUID] = mapped_column()
@@ -27,4 +28,6 @@ class AssetEvent(TenantMixin, Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_user_id: Mapped[UUID | None] = mapped_column(default=None)
     actor_api_key_id: Mapped[UUID | None] = mapped_column(default=None)
+    # The person an ASSIGNED or UNASSIGNED event is about, for a person's assignment history.
+    person_id: Mapped[UUID | None] = mapped_column(default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
