@@ -57,13 +57,20 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
 
     from backend.assets.api import public_router as public_assets_router
     from backend.assets.api import router as assets_router
+    from backend.assets.csv_api import router as asset_csv_router
+    from backend.assets.lifecycle_api import people_router as people_history_router
+    from backend.assets.lifecycle_api import router as lifecycle_router
+    from backend.customfields.api import router as custom_fields_router
+    from backend.health.api import router as health_router
     from backend.labels.api import router as labels_router
     from backend.locations.api import router as locations_router
+    from backend.maintenance.api import router as maintenance_router
     from backend.people.api import router as people_router
     from backend.printers.api import router as printers_router
     from backend.pwa.api import pwa_router
     from backend.quickadd.api import admin_router, events_router
     from backend.sessions.api import router as sessions_router
+    from backend.trash.api import router as trash_router
 
     api = Router(
         API_PREFIX,
@@ -71,7 +78,10 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
         route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router,
                        public_assets_router, events_router, sessions_router, labels_router, printers_router,
-                       admin_router],
+                       admin_router,
+                       # the lifecycle (issue 6): one router per concern
+                       asset_csv_router, lifecycle_router, people_history_router, health_router, maintenance_router,
+                       custom_fields_router, trash_router],
     )
     app = Litestar(
         route_handlers=[api, health, ready, home, label_pages, pwa_router(pwa_root or PWA)],
