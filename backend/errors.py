@@ -168,12 +168,19 @@ def _validation_response(request: Request, exc: ValidationException) -> Response
 
 
 def _parameter_name(request: Request, key: str) -> str:
-    """The name the client sent (``includeSublocations``), not the handler's argument (``include_sublocations``)."""
+    """The name the client sent (``includeSublocations``), not the argument's (``include_sublocations``), whether
+    the handler or one of its dependencies (such as the asset list's filters) declares it."""
     try:
-        parameter = request.route_handler.parsed_fn_signature.parameters[key]
-    except (AttributeError, KeyError):  # no route matched, or not a named parameter
+        handler = request.route_handler
+        signatures = [handler.parsed_fn_signature]
+        signatures += [getattr(p, "parsed_fn_signature", None) for p in handler.resolve_dependencies().values()]
+    except AttributeError:  # no route matched
         return key
-    return getattr(parameter.kwarg_definition, "name", None) or key
+    for signature in signatures:
+        parameter = signature.parameters.get(key) if signature is not None else None
+        if parameter is not None:
+            return getattr(parameter.kwarg_definition, "name", None) or key
+    return key
 
 
 def _extra_as_details(extra: Any) -> dict[str, Any] | None:

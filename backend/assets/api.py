@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.assets import service
+from backend.assets.service import AssetFilters
 from backend.assets.models import Asset
 from backend.assets.schemas import AssetIn, AssetOut, AssetPage, AssetPatch
 from backend.auth.guards import manager, technician
@@ -37,20 +39,33 @@ def asset_out(origin: str, asset: Asset) -> AssetOut:
     return from_row(AssetOut, asset, qr_url=asset_url(origin, asset.tag))
 
 
-@get("/", summary="List assets",
-     description="Filters: `q` (tag, name, serial, model, manufacturer), `status` (comma-separated), `categoryId`, "
-                 "`locationId` with `includeSublocations`, `assigneeId` (an id or `none`), `deleted`. "
-                 "`sort`: tag, name, status, createdAt, updatedAt; prefix `-` for descending.")
-async def list_assets(request: Request, db: DB, principal: Caller, q: FromQuery[str | None] = None,
-                      status: FromQuery[str | None] = None, category_id: CategoryIdQuery = None,
-                      location_id: LocationIdQuery = None, include_sublocations: IncludeSublocationsQuery = False,
-                      assignee_id: AssigneeIdQuery = None, sort: FromQuery[str | None] = None,
-                      deleted: FromQuery[DeletedFilter | None] = None, limit: FromQuery[int | None] = None,
+def asset_filters(q: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
+                  category_id: CategoryIdQuery = None, location_id: LocationIdQuery = None,
+                  include_sublocations: IncludeSublocationsQuery = False, assignee_id: AssigneeIdQuery = None,
+                  deleted: FromQuery[DeletedFilter | None] = None) -> AssetFilters:
+    """The list's filters from the query string; the list and the CSV export take the same ones."""
+    return AssetFilters(
+        q=q, status=status, category_id=parse_uuid(category_id, "categoryId") if category_id else None,
+        location_id=parse_uuid(location_id, "locationId") if location_id else None,
+        include_sublocations=include_sublocations,
+        assignee_id=parse_uuid(assignee_id, "assigneeId") if assignee_id and assignee_id != "none" else None,
+        unassigned=assignee_id == "none",
+        deleted=deleted)
+
+
+FILTERS = {"filters": Provide(asset_filters, sync_to_thread=False)}
+Filters = NamedDependency[AssetFilters]
+FILTERS_DOC = ("Filters: `q` (tag, name, serial, model, manufacturer), `status` (comma-separated), `categoryId`, "
+               "`locationId` with `includeSublocations`, `assigneeId` (an id or `none`), `deleted`.")
+
+
+@get("/", summary="List assets", dependencies=FILTERS,
+     description=f"{FILTERS_DOC} `sort`: tag, name, status, createdAt, updatedAt; prefix `-` for descending.")
+async def list_assets(request: Request, db: DB, principal: Caller, filters: Filters,
+                      sort: FromQuery[str | None] = None, limit: FromQuery[int | None] = None,
                       cursor: FromQuery[str | None] = None) -> AssetPage:
-    rows, next_cursor = await service.list_assets(
-        db, principal.tenant.id, q=q, status=status, category_id=category_id, location_id=location_id,
-        include_sublocations=include_sublocations, assignee_id=assignee_id, sort=sort, deleted=deleted,
-        limit=limit, cursor=cursor)
+    rows, next_cursor = await service.list_assets(db, principal.tenant.id, filters, sort=sort, limit=limit,
+                                                  cursor=cursor)
     origin = _origin(request, principal)
     return AssetPage(items=[asset_out(origin, r) for r in rows], next_cursor=next_cursor)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -27,7 +29,6 @@ from backend.locations import service as locations
 from backend.people import service as people
 from backend.tenancy.models import Tenant
 from backend.tenancy.service import next_value
-from backend.wire import parse_uuid
 
 SORTS = {"tag": (Asset.tag_key, str), "name": (Asset.name, str), "status": (Asset.status, str),
          "createdAt": (Asset.created_at, datetime), "updatedAt": (Asset.updated_at, datetime)}
@@ -74,54 +75,58 @@ async def live_by_ids(session: AsyncSession, tenant_id: UUID, ids: list[UUID]) -
     return found
 
 
-def _filtered(stmt: Select[Any], tenant_id: UUID, *, q: str | None, status: str | None, category_id: UUID | None,
-              location_id: UUID | None, include_sublocations: bool) -> Select[Any]:
-    """The list's filters: `q` in tag, name, serial, model or manufacturer; statuses (comma-separated);
-    category; location, with or without the locations below it."""
-    if q and q.strip():
-        pattern = like_pattern(q)
+@dataclass(frozen=True)
+class AssetFilters:
+    """What a list of assets is narrowed by; the list, the CSV export and label printing share it."""
+
+    q: str | None = None
+    status: str | None = None  # comma-separated
+    category_id: UUID | None = None
+    location_id: UUID | None = None
+    include_sublocations: bool = False
+    assignee_id: UUID | None = None
+    unassigned: bool = False  # `assigneeId=none`: only assets nobody holds
+    deleted: str | None = None  # exclude (default), include, only
+
+
+def filtered(stmt: Select[Any], tenant_id: UUID, filters: AssetFilters) -> Select[Any]:
+    """``stmt`` (over assets) narrowed by the filters: `q` in tag, name, serial, model or manufacturer;
+    statuses; category; location, with or without the locations below it; assignee; deleted or not."""
+    stmt = filter_deleted(stmt.where(Asset.tenant_id == tenant_id), Asset, filters.deleted)
+    if filters.q and filters.q.strip():
+        pattern = like_pattern(filters.q)
         stmt = stmt.where(Asset.tag.ilike(pattern, escape="\\") | Asset.name.ilike(pattern, escape="\\")
                           | Asset.serial.ilike(pattern, escape="\\") | Asset.model.ilike(pattern, escape="\\")
                           | Asset.manufacturer.ilike(pattern, escape="\\"))
-    if status:
-        wanted = [s.strip() for s in status.split(",") if s.strip()]
+    if filters.status:
+        wanted = [s.strip() for s in filters.status.split(",") if s.strip()]
         unknown = [s for s in wanted if s not in STATUSES]
         if unknown:
             raise BadRequest(f"Unknown status '{unknown[0][:40]}'", {"status": f"one or more of {', '.join(sorted(STATUSES))}"})
         stmt = stmt.where(Asset.status.in_(wanted))
-    if category_id:
-        stmt = stmt.where(Asset.category_id == category_id)
-    if location_id:
-        if include_sublocations:
-            stmt = stmt.where(Asset.location_id.in_(locations.subtree_ids(tenant_id, location_id)))
+    if filters.category_id:
+        stmt = stmt.where(Asset.category_id == filters.category_id)
+    if filters.location_id:
+        if filters.include_sublocations:
+            stmt = stmt.where(Asset.location_id.in_(locations.subtree_ids(tenant_id, filters.location_id)))
         else:
-            stmt = stmt.where(Asset.location_id == location_id)
+            stmt = stmt.where(Asset.location_id == filters.location_id)
+    if filters.unassigned:
+        stmt = stmt.where(Asset.assignee_id.is_(None))
+    elif filters.assignee_id:
+        stmt = stmt.where(Asset.assignee_id == filters.assignee_id)
     return stmt
 
 
-async def list_assets(session: AsyncSession, tenant_id: UUID, *, q: str | None = None, status: str | None = None,
-                      category_id: str | None = None, location_id: str | None = None,
-                      include_sublocations: bool = False, assignee_id: str | None = None, sort: str | None = None,
-                      deleted: str | None = None, limit: int | None = None, cursor: str | None = None):
-    stmt = filter_deleted(select(Asset).where(Asset.tenant_id == tenant_id), Asset, deleted)
-    stmt = _filtered(stmt, tenant_id, q=q, status=status,
-                     category_id=parse_uuid(category_id, "categoryId") if category_id else None,
-                     location_id=parse_uuid(location_id, "locationId") if location_id else None,
-                     include_sublocations=include_sublocations)
-    if assignee_id == "none":
-        stmt = stmt.where(Asset.assignee_id.is_(None))
-    elif assignee_id:
-        stmt = stmt.where(Asset.assignee_id == parse_uuid(assignee_id, "assigneeId"))
+async def list_assets(session: AsyncSession, tenant_id: UUID, filters: AssetFilters, *, sort: str | None = None,
+                      limit: int | None = None, cursor: str | None = None):
+    stmt = filtered(select(Asset), tenant_id, filters)
     return await listing.page(session, stmt, Asset.id, listing.parse_sort(sort, SORTS, "tag"), limit, cursor)
 
 
-async def for_labels(session: AsyncSession, tenant_id: UUID, *, q: str | None, status: str | None,
-                     category_id: UUID | None, location_id: UUID | None, include_sublocations: bool,
-                     limit: int) -> list[Any]:
-    """Tag and name of the live assets the list's filters match, in tag order, at most `limit`."""
-    stmt = select(Asset.tag, Asset.name).where(Asset.tenant_id == tenant_id, Asset.deleted_at.is_(None))
-    stmt = _filtered(stmt, tenant_id, q=q, status=status, category_id=category_id, location_id=location_id,
-                     include_sublocations=include_sublocations)
+async def for_labels(session: AsyncSession, tenant_id: UUID, filters: AssetFilters, *, limit: int) -> list[Any]:
+    """Tag and name of the live assets the filters match, in tag order, at most `limit`."""
+    stmt = filtered(select(Asset.tag, Asset.name), tenant_id, dataclass_replace(filters, deleted="exclude"))
     return list(await session.execute(stmt.order_by(Asset.tag_key, Asset.id).limit(limit)))
 
 

@@ -230,9 +230,10 @@ async def print_sheet(db: AsyncSession, tenant: TenantInfo, origin: str, data: P
     else:
         wanted = data.filter
         most = MAX_LABELS // data.copies
-        rows = await assets.for_labels(db, tenant.id, q=wanted.q, status=wanted.status,
-                                       category_id=wanted.category_id, location_id=wanted.location_id,
-                                       include_sublocations=wanted.include_sublocations, limit=most + 1)
+        filters = assets.AssetFilters(q=wanted.q, status=wanted.status, category_id=wanted.category_id,
+                                      location_id=wanted.location_id,
+                                      include_sublocations=wanted.include_sublocations)
+        rows = await assets.for_labels(db, tenant.id, filters, limit=most + 1)
         if not rows:
             raise BadRequest("No asset matches this filter; nothing to print", {"filter": "matches no asset"})
         if len(rows) > most:
