@@ -38,7 +38,8 @@ class MaintenanceLog(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     __tablename__ = "maintenance_logs"
     __table_args__ = tenant_keys(
         tenant_fk(["asset_id"], "assets", ondelete="CASCADE"),
-        tenant_fk(["schedule_id"], "maintenance_schedules", ondelete="SET NULL"),
+        # No ON DELETE SET NULL: it would null tenant_id too (part of the key); the trash clears schedule_id itself.
+        tenant_fk(["schedule_id"], "maintenance_schedules"),
         Index("ix_maintenance_logs_tenant_id_asset_id_completed_date", "tenant_id", "asset_id", "completed_date"),
         Index("ix_maintenance_logs_tenant_id_schedule_id", "tenant_id", "schedule_id"),
     )

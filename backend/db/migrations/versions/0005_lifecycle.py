@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id', 'asset_id'], ['assets.tenant_id', 'assets.id'], name=op.f('fk_maintenance_logs_tenant_id_asset_id_assets'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id', 'schedule_id'], ['maintenance_schedules.tenant_id', 'maintenance_schedules.id'], name=op.f('fk_maintenance_logs_tenant_id_schedule_id_maintenance_schedules'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['tenant_id', 'schedule_id'], ['maintenance_schedules.tenant_id', 'maintenance_schedules.id'], name=op.f('fk_maintenance_logs_tenant_id_schedule_id_maintenance_schedules')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_maintenance_logs_tenant_id_tenants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_maintenance_logs'))
     )
