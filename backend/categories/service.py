@@ -74,7 +74,7 @@ async def _commit_unless_name_taken(session: AsyncSession, tenant_id: UUID, name
 async def create(session: AsyncSession, tenant_id: UUID, data: CategoryIn) -> Category:
     await _ensure_name_free(session, tenant_id, data.name)
     category = Category(tenant_id=tenant_id, name=data.name.strip(), name_key=name_key(data.name),
-                        description=data.description)
+                        description=data.description, life_expectancy_months=data.life_expectancy_months)
     session.add(category)
     await _commit_unless_name_taken(session, tenant_id, category.name)
     return category
@@ -89,6 +89,8 @@ async def update(session: AsyncSession, tenant_id: UUID, category_id: UUID, data
         category.name, category.name_key = data.name.strip(), name_key(data.name)
     if data.description is not UNSET:
         category.description = data.description
+    if data.life_expectancy_months is not UNSET:
+        category.life_expectancy_months = data.life_expectancy_months
     category.updated_at = utcnow()
     await _commit_unless_name_taken(session, tenant_id, category.name)
     return category
