@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 TAG_PREFIX = re.compile(r"^[A-Za-z0-9._-]{0,16}\Z")
 MAX_TAG_PADDING = 12
@@ -71,6 +72,24 @@ REASON_REQUIRED = frozenset({"retired"})
 def allowed_moves(status: str) -> dict[str, str]:
     """{to: via} for an asset in `status`."""
     return TRANSITIONS.get(status, {})
+
+
+def statuses_into(to: str) -> list[str]:
+    """The statuses the table lets move to `to` (by any route), e.g. what an audit may mark missing."""
+    return [status for status, moves in TRANSITIONS.items() if to in moves]
+
+
+def assignment_problem(status: str, assigned: bool) -> str | None:
+    """Why a PATCH of assigneeId cannot give the asset to someone now: only an available asset (checked out
+    by it) or one already in use (handed on) may get an assignee; taking it back is always allowed."""
+    if assigned and status not in ("available", "in_use"):
+        return f"an asset that is {status} cannot be given to someone; make it available first"
+    return None
+
+
+def is_overdue(status: str, due_back_at: datetime | None, now: datetime) -> bool:
+    """A check-out is overdue once its due date has passed while the asset is still in use."""
+    return status == "in_use" and due_back_at is not None and due_back_at < now
 
 
 def status_after_assignment(status: str, assigned: bool) -> str:

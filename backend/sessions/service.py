@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from backend.assets import rules
 from backend.assets.models import Asset
 from backend.context import Principal
 from backend.db import listing
@@ -27,7 +28,7 @@ from backend.db.records import find_live, get_in_tenant, like_pattern
 from backend.db.writer import run_write
 from backend.errors import BadRequest, Conflict, NotFound
 from backend.events.models import AssetEvent
-from backend.ids import uuid7
+from backend.events.service import event_row
 from backend.locations import service as locations
 from backend.labels.models import BlankTag
 from backend.locations.models import Location
@@ -124,40 +125,60 @@ async def update(db: AsyncSession, principal: Principal, session_id: UUID, data:
 
 
 async def _complete(db: AsyncSession, principal: Principal, audit: AuditSession, mark_missing: bool) -> None:
-    """Every asset seen gets a VERIFIED event and lastVerifiedAt; with mark_missing, the unseen become missing."""
+    """Every asset seen gets a VERIFIED event and lastVerifiedAt; every expected one left unseen is marked as
+    missed by this audit (a health reason), and with mark_missing becomes missing where the status table allows
+    (never a retired one; one in use is taken back from its holder, as leaving in_use always is)."""
     now = utcnow()
     tenant_id = audit.tenant_id
-    seen = select(SessionItem.asset_id).where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == audit.id,
-                                              SessionItem.state.in_(SEEN))
+    items = select(SessionItem.asset_id).where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == audit.id)
+    seen, unseen = items.where(SessionItem.state.in_(SEEN)), items.where(SessionItem.state == "unscanned")
+    by_session = {"sessionId": str(audit.id)}
     seen_ids = list((await db.execute(seen)).scalars())
     if seen_ids:
-        await db.execute(sql_update(Asset).where(Asset.tenant_id == tenant_id, Asset.id.in_(seen_ids))
-                         .values(last_verified_at=now))
+        await db.execute(sql_update(Asset).where(Asset.tenant_id == tenant_id, Asset.id.in_(seen))
+                         .values(last_verified_at=now, missed_last_audit=False)
+                         .execution_options(synchronize_session=False))
         await db.execute(insert(AssetEvent), [
-            {"tenant_id": tenant_id, "id": uuid7(), "asset_id": asset_id, "type": "VERIFIED", "at": now,
-             "actor_user_id": principal.user_id, "actor_api_key_id": principal.api_key_id,
-             "data": {"sessionId": str(audit.id)}} for asset_id in seen_ids])
-    if mark_missing:
-        unseen = select(SessionItem.asset_id).where(SessionItem.tenant_id == tenant_id,
-                                                    SessionItem.session_id == audit.id,
-                                                    SessionItem.state == "unscanned")
-        missing_ids = list((await db.execute(unseen)).scalars())
-        if missing_ids:
-            rows = (await db.execute(select(Asset.id, Asset.status).where(
-                Asset.tenant_id == tenant_id, Asset.id.in_(missing_ids), Asset.status != "missing"))).all()
-            await db.execute(sql_update(Asset).where(Asset.tenant_id == tenant_id, Asset.id.in_([r.id for r in rows]))
-                             .values(status="missing", updated_at=now))
-            if rows:
-                await db.execute(insert(AssetEvent), [
-                    {"tenant_id": tenant_id, "id": uuid7(), "asset_id": r.id, "type": "STATUS_CHANGED", "at": now,
-                     "actor_user_id": principal.user_id, "actor_api_key_id": principal.api_key_id,
-                     "data": {"from": r.status, "to": "missing", "sessionId": str(audit.id)}} for r in rows])
+            event_row(principal, tenant_id, asset_id, "VERIFIED", by_session, at=now) for asset_id in seen_ids])
+    await db.execute(sql_update(Asset).where(Asset.tenant_id == tenant_id, Asset.id.in_(unseen))
+                     .values(missed_last_audit=True).execution_options(synchronize_session=False))
+    if not mark_missing:
+        return
+    may_go_missing = (Asset.tenant_id == tenant_id, Asset.id.in_(unseen), Asset.deleted_at.is_(None),
+                      Asset.status.in_(rules.statuses_into("missing")))
+    rows = (await db.execute(select(Asset.id, Asset.status, Asset.assignee_id).where(*may_go_missing))).all()
+    if not rows:
+        return
+    events = []
+    for row in rows:
+        if row.status == "in_use" and row.assignee_id is not None:
+            events.append(event_row(principal, tenant_id, row.id, "UNASSIGNED",
+                                    {"personId": str(row.assignee_id), **by_session}, person_id=row.assignee_id, at=now))
+        events.append(event_row(principal, tenant_id, row.id, "STATUS_CHANGED",
+                                {"from": row.status, "to": "missing", **by_session}, at=now))
+    await db.execute(sql_update(Asset).where(*may_go_missing, Asset.status == "in_use")
+                     .values(assignee_id=None, assigned_at=None, due_back_at=None)
+                     .execution_options(synchronize_session=False))
+    await db.execute(sql_update(Asset).where(*may_go_missing)
+                     .values(status="missing", reserved_until=None, updated_at=now)
+                     .execution_options(synchronize_session=False))
+    await db.execute(insert(AssetEvent), events)
 
 
 async def delete(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> None:
     audit = await get(db, tenant_id, session_id, for_update=True)
     audit.deleted_at = utcnow()
     await db.commit()
+
+
+async def restore(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> AuditSession:
+    """Back from the trash, as it was (an active session can be scanned again)."""
+    audit = await get_in_tenant(db, AuditSession, tenant_id, session_id, "Session", for_update=True)
+    if audit.deleted_at is not None:
+        audit.deleted_at = None
+        audit.updated_at = utcnow()
+        await db.commit()
+    return audit
 
 
 
