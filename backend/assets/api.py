@@ -8,14 +8,17 @@ from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from backend.assets import service
+from backend.assets import rules, service
 from backend.assets.service import AssetFilters
 from backend.assets.models import Asset
-from backend.assets.schemas import AssetIn, AssetOut, AssetPage, AssetPatch
+from backend.assets.schemas import AssetIn, AssetOut, AssetPage, AssetPatch, HealthOut
 from backend.auth.guards import manager, technician
 from backend.context import Caller, DB, public_origin, settings_of
+from backend.customfields import service as customfields
+from backend.db.base import utcnow
 from backend.db.records import DeletedFilter
 from backend.errors import NotFound
+from backend.health import service as health
 from backend.labels.api import (
     SHEET_TYPES, BarcodeQuery, FormatQuery, ShowTenantQuery, SizeQuery, StartPositionQuery, TemplateQuery, file_answer,
     label_options, qr_response, sheet_response,
@@ -29,20 +32,31 @@ CategoryIdQuery = Annotated[str | None, QueryParameter(name="categoryId")]
 LocationIdQuery = Annotated[str | None, QueryParameter(name="locationId")]
 IncludeSublocationsQuery = Annotated[bool, QueryParameter(name="includeSublocations")]
 AssigneeIdQuery = Annotated[str | None, QueryParameter(name="assigneeId")]
+HealthBadgeQuery = Annotated[str | None, QueryParameter(name="healthBadge")]
+HealthSortQuery = Annotated[str | None, QueryParameter(name="healthSort")]
 
 
 def _origin(request: Request, principal: Caller) -> str:
     return public_origin(request, settings_of(request.app.state), principal.tenant)
 
 
-def asset_out(origin: str, asset: Asset) -> AssetOut:
-    return from_row(AssetOut, asset, qr_url=asset_url(origin, asset.tag))
+def asset_out(origin: str, asset: Asset, health: HealthOut | None = None) -> AssetOut:
+    return from_row(AssetOut, asset, qr_url=asset_url(origin, asset.tag), health=health,
+                    overdue=rules.is_overdue(asset.status, asset.due_back_at, utcnow()))
 
 
-def asset_filters(q: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
+async def asset_answer(request: Request, db: DB, principal: Caller, asset: Asset) -> AssetOut:
+    """The asset as GET answers it, with its health."""
+    found = await health.assess_assets(db, principal.tenant.id, [asset])
+    return asset_out(_origin(request, principal), asset, health.wire(found[asset.id]))
+
+
+async def asset_filters(request: Request, db: DB, principal: Caller,
+                        q: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
                   category_id: CategoryIdQuery = None, location_id: LocationIdQuery = None,
                   include_sublocations: IncludeSublocationsQuery = False, assignee_id: AssigneeIdQuery = None,
-                  deleted: FromQuery[DeletedFilter | None] = None) -> AssetFilters:
+                  deleted: FromQuery[DeletedFilter | None] = None, health_badge: HealthBadgeQuery = None,
+                  overdue: FromQuery[bool | None] = None) -> AssetFilters:
     """The list's filters from the query string; the list and the CSV export take the same ones."""
     return AssetFilters(
         q=q, status=status, category_id=parse_uuid(category_id, "categoryId") if category_id else None,
@@ -50,30 +64,39 @@ def asset_filters(q: FromQuery[str | None] = None, status: FromQuery[str | None]
         include_sublocations=include_sublocations,
         assignee_id=parse_uuid(assignee_id, "assigneeId") if assignee_id and assignee_id != "none" else None,
         unassigned=assignee_id == "none",
-        deleted=deleted)
+        deleted=deleted, overdue=overdue,
+        health_badge=await health.badge_filter(db, principal.tenant.id, health_badge) if health_badge else None,
+        custom_fields=await customfields.resolve_filters(db, principal.tenant.id, [
+            (name.removeprefix(customfields.FILTER_PREFIX), value) for name, value in request.query_params.multi_items()
+            if name.startswith(customfields.FILTER_PREFIX)]))
 
 
-FILTERS = {"filters": Provide(asset_filters, sync_to_thread=False)}
+FILTERS = {"filters": Provide(asset_filters)}
 Filters = NamedDependency[AssetFilters]
 FILTERS_DOC = ("Filters: `q` (tag, name, serial, model, manufacturer), `status` (comma-separated), `categoryId`, "
-               "`locationId` with `includeSublocations`, `assigneeId` (an id or `none`), `deleted`.")
+               "`locationId` with `includeSublocations`, `assigneeId` (an id or `none`), `deleted`, "
+               "`healthBadge` (HEALTHY, ATTENTION, AT_RISK), `overdue` (true: checked out and past due; false: not), "
+               "`cf.<key>=value` (a custom field's value, read as the field's type; blank: no value; several AND).")
 
 
 @get("/", summary="List assets", dependencies=FILTERS,
-     description=f"{FILTERS_DOC} `sort`: tag, name, status, createdAt, updatedAt; prefix `-` for descending.")
+     description=f"{FILTERS_DOC} `sort`: tag, name, status, createdAt, updatedAt; prefix `-` for descending. "
+                 "`healthSort`: risk_first (lowest score first) or healthy_first, ties by tag; it wins over `sort`. "
+                 "Each item carries its `health`.")
 async def list_assets(request: Request, db: DB, principal: Caller, filters: Filters,
                       sort: FromQuery[str | None] = None, limit: FromQuery[int | None] = None,
-                      cursor: FromQuery[str | None] = None) -> AssetPage:
+                      cursor: FromQuery[str | None] = None, health_sort: HealthSortQuery = None) -> AssetPage:
     rows, next_cursor = await service.list_assets(db, principal.tenant.id, filters, sort=sort, limit=limit,
-                                                  cursor=cursor)
+                                                  cursor=cursor, health_sort=health_sort)
     origin = _origin(request, principal)
-    return AssetPage(items=[asset_out(origin, r) for r in rows], next_cursor=next_cursor)
+    found = await health.assess_assets(db, principal.tenant.id, rows)
+    return AssetPage(items=[asset_out(origin, r, health.wire(found[r.id])) for r in rows], next_cursor=next_cursor)
 
 
 @get("/{asset_id:str}", summary="Get an asset")
 async def get_asset(asset_id: FromPath[str], request: Request, db: DB, principal: Caller) -> AssetOut:
     asset = await service.get(db, principal.tenant.id, parse_uuid(asset_id, "inventoryItemId"))
-    return asset_out(_origin(request, principal), asset)
+    return await asset_answer(request, db, principal, asset)
 
 
 @post("/", summary="Create an asset",
@@ -83,14 +106,15 @@ async def get_asset(asset_id: FromPath[str], request: Request, db: DB, principal
                   "character is a 400, a code this workspace does not have a 404, a code already claimed a 409.")
 async def create_asset(data: JSONBody[AssetIn], request: Request, db: DB, principal: Caller) -> AssetOut:
     asset = await service.create(db, principal.tenant.id, data, actor=principal)
-    return asset_out(_origin(request, principal), asset)
+    return await asset_answer(request, db, principal, asset)
 
 
 @patch("/{asset_id:str}", guards=[manager], summary="Change an asset")
 async def update_asset(asset_id: FromPath[str], data: JSONBody[AssetPatch], request: Request, db: DB,
                        principal: Caller) -> AssetOut:
-    asset = await service.update(db, principal.tenant.id, parse_uuid(asset_id, "inventoryItemId"), data)
-    return asset_out(_origin(request, principal), asset)
+    asset = await service.update(db, principal.tenant.id, parse_uuid(asset_id, "inventoryItemId"), data,
+                                 actor=principal)
+    return await asset_answer(request, db, principal, asset)
 
 
 @delete("/{asset_id:str}", guards=[manager], summary="Delete an asset (soft; restorable)")
@@ -101,7 +125,7 @@ async def delete_asset(asset_id: FromPath[str], db: DB, principal: Caller) -> No
 @post("/{asset_id:str}/restore", status_code=200, guards=[manager], summary="Restore a deleted asset")
 async def restore_asset(asset_id: FromPath[str], request: Request, db: DB, principal: Caller) -> AssetOut:
     asset = await service.restore(db, principal.tenant.id, parse_uuid(asset_id, "inventoryItemId"))
-    return asset_out(_origin(request, principal), asset)
+    return await asset_answer(request, db, principal, asset)
 
 
 @get("/{asset_id:str}/label", operation_class=file_answer(*SHEET_TYPES), summary="Print an asset's label",

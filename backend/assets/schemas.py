@@ -60,6 +60,19 @@ class AssetPatch(Wire):
     custom_fields: CustomFields | UnsetType = UNSET
 
 
+class HealthReasonOut(Out):
+    code: str
+    message: str
+    weight: int
+    link: str | None = None
+
+
+class HealthOut(Out):
+    score: int
+    badge: str
+    reasons: list[HealthReasonOut]
+
+
 class AssetOut(Out):
     id: UUID
     tag: str
@@ -81,6 +94,12 @@ class AssetOut(Out):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    # Check-out: when it was handed over and when it is due back; overdue once that has passed while in use.
+    assigned_at: datetime | None
+    due_back_at: datetime | None
+    overdue: bool
+    reserved_until: datetime | None  # set with `reserved` (meta.reservedUntil), cleared when it leaves
+    health: HealthOut | None = None  # left out only where an answer does not compute it
 
 
 AssetPage = Page[AssetOut]

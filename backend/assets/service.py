@@ -14,15 +14,20 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.assets import rules
+from backend.assets import rules, transitions
 from backend.assets.models import STATUSES, Asset
 from backend.assets.schemas import AssetIn, AssetPatch
 from backend.categories import service as categories
 from backend.context import Principal
+from backend.customfields import query as custom_query
+from backend.customfields import service as customfields
 from backend.db import listing
 from backend.db.base import utcnow
 from backend.db.records import commit_or, filter_deleted, get_in_tenant, like_pattern, mark_deleted
 from backend.errors import BadRequest, Conflict, NotFound
+from backend.events.service import record
+from backend.ids import uuid7
+from backend.health import service as health
 from backend.labels import codes
 from backend.labels import service as labels
 from backend.locations import service as locations
@@ -48,6 +53,21 @@ async def count_live_assets(session: AsyncSession, tenant_id: UUID, *, category_
     if assignee_id is not None:
         stmt = stmt.where(Asset.assignee_id == assignee_id)
     return (await session.execute(stmt)).scalar_one()
+
+
+async def count_with_custom_values(session: AsyncSession, tenant_id: UUID, key: str, values: list[str]) -> int:
+    """Assets, live or in the trash, holding one of these text values under a custom field's key."""
+    stmt = select(func.count()).select_from(Asset).where(
+        Asset.tenant_id == tenant_id, custom_query.JsonText(Asset.custom_fields, key).in_(values))
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def remove_custom_values(session: AsyncSession, tenant_id: UUID, key: str) -> None:
+    """Take the key out of every asset's custom fields, live or in the trash (flushes; the caller commits)."""
+    stmt = select(Asset).where(Asset.tenant_id == tenant_id, custom_query.JsonPresent(Asset.custom_fields, key))
+    for asset in (await session.execute(stmt)).scalars():
+        asset.custom_fields = {k: v for k, v in asset.custom_fields.items() if k != key}
+    await session.flush()
 
 
 async def get_live(session: AsyncSession, tenant_id: UUID, asset_id: UUID, to_do: str) -> Asset:
@@ -87,6 +107,10 @@ class AssetFilters:
     assignee_id: UUID | None = None
     unassigned: bool = False  # `assigneeId=none`: only assets nobody holds
     deleted: str | None = None  # exclude (default), include, only
+    health_badge: health.BadgeFilter | None = None  # HEALTHY, ATTENTION or AT_RISK (the score computed in SQL)
+    overdue: bool | None = None  # true: checked out (in use) and past its due date; false: every other asset
+    # `cf.<key>=value`: (key, type, value parsed for the type) from customfields.service.resolve_filters; ANDed.
+    custom_fields: tuple[tuple[str, str, Any], ...] = ()
 
 
 def filtered(stmt: Select[Any], tenant_id: UUID, filters: AssetFilters) -> Select[Any]:
@@ -115,12 +139,22 @@ def filtered(stmt: Select[Any], tenant_id: UUID, filters: AssetFilters) -> Selec
         stmt = stmt.where(Asset.assignee_id.is_(None))
     elif filters.assignee_id:
         stmt = stmt.where(Asset.assignee_id == filters.assignee_id)
+    if filters.health_badge:
+        stmt = stmt.where(health.badge_clause(filters.health_badge))
+    if filters.overdue is not None:
+        late = (Asset.status == "in_use") & Asset.due_back_at.is_not(None) & (Asset.due_back_at < utcnow())
+        stmt = stmt.where(late if filters.overdue else ~late)
+    for key, field_type, value in filters.custom_fields:
+        stmt = stmt.where(custom_query.value_clause(Asset.custom_fields, key, field_type, value))
     return stmt
 
 
 async def list_assets(session: AsyncSession, tenant_id: UUID, filters: AssetFilters, *, sort: str | None = None,
-                      limit: int | None = None, cursor: str | None = None):
+                      limit: int | None = None, cursor: str | None = None, health_sort: str | None = None):
+    """A page of assets; `health_sort` (risk_first, healthy_first) orders by health score, then tag, over `sort`."""
     stmt = filtered(select(Asset), tenant_id, filters)
+    if health_sort:
+        return await health.page_by_health(session, stmt, tenant_id, health_sort, limit, cursor)
     return await listing.page(session, stmt, Asset.id, listing.parse_sort(sort, SORTS, "tag"), limit, cursor)
 
 
@@ -180,7 +214,7 @@ def _serial_key(serial: str | None) -> str | None:
 
 
 async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *,
-                 actor: Principal | None = None) -> Asset:
+                 actor: Principal | None = None, source: str = "api") -> Asset:
     """A new asset. With a claimCode, the blank tag is bound to it in the same transaction, and without a
     given tag the code becomes its tag, so the label on it and its record read the same."""
     cost = _cost(data.purchase_cost)
@@ -196,18 +230,28 @@ async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *,
         await labels.lock_for_claim(session, tenant_id, claim_code)
     if given_tag is not None and (owner := await _tag_owner(session, tenant_id, given_tag)):
         raise _tag_conflict(given_tag, owner)
+    custom_values = await customfields.validate_asset_values(session, tenant_id, data.custom_fields, creating=True)
     status = data.status if data.status is not UNSET else rules.status_after_assignment("available", data.assignee_id is not None)
+    if (data.assignee_id is not None) != (status == "in_use"):  # only an asset in use has a holder
+        raise BadRequest(f"An asset that is {status} has no assignee, and one in use has one: give both "
+                         "status in_use and assigneeId, or neither",
+                         {"assigneeId": "required with status in_use"} if data.assignee_id is None
+                         else {"status": "must be in_use (or left out) with an assigneeId"})
+    now = utcnow()
     fields = dict(
         tenant_id=tenant_id, name=data.name.strip(), category_id=category_id, location_id=location_id,
-        assignee_id=data.assignee_id, status=status, serial=data.serial, serial_key=_serial_key(data.serial),
+        status=status, created_at=now, updated_at=now, serial=data.serial, serial_key=_serial_key(data.serial),
         manufacturer=data.manufacturer, model=data.model, purchase_date=data.purchase_date, purchase_cost=cost,
-        warranty_expiry=data.warranty_expiry, notes=data.notes, custom_fields=dict(data.custom_fields),
+        warranty_expiry=data.warranty_expiry, notes=data.notes, custom_fields=custom_values,
     )
     attempts_left = 1 if given_tag is not None else GENERATED_TAG_ATTEMPTS
     while True:
         tag = given_tag if given_tag is not None else await _generate_tag(session, tenant_id)
-        asset = Asset(tag=tag, tag_key=rules.tag_key(tag), **fields)
+        asset = Asset(id=uuid7(), tag=tag, tag_key=rules.tag_key(tag), **fields)
         session.add(asset)
+        record(session, actor, tenant_id, asset.id, "CREATED", {"source": source}, at=now)
+        if data.assignee_id is not None:
+            transitions.hand_to(session, actor, asset, data.assignee_id, at=now)
         try:
             if claim_code is not None:
                 await session.flush()  # the asset row first: the blank tag's key points at it
@@ -230,8 +274,11 @@ async def _commit_or_conflict(session: AsyncSession, tag: str) -> None:
     await commit_or(session, taken)
 
 
-async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: AssetPatch) -> Asset:
-    asset = await get(session, tenant_id, asset_id)
+async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: AssetPatch, *,
+                 actor: Principal | None = None) -> Asset:
+    """A PATCH: one UPDATED event lists every changed field; a new location is also MOVED, a new assignee
+    ASSIGNED/UNASSIGNED (with the status move the table's checkout/checkin edges make)."""
+    asset = await get_in_tenant(session, Asset, tenant_id, asset_id, "Asset", for_update=True)
     if asset.deleted_at is not None:
         raise Conflict("This asset is deleted; restore it before changing it")
     # Every check and lookup comes before the first change: a query after a change would flush it early,
@@ -247,7 +294,14 @@ async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: A
         await locations.require_live(session, tenant_id, data.location_id)
     if data.assignee_id is not UNSET and data.assignee_id is not None:
         await people.require_live(session, tenant_id, data.assignee_id)
+    if data.assignee_id is not UNSET and data.assignee_id != asset.assignee_id and (
+            problem := rules.assignment_problem(asset.status, data.assignee_id is not None)):
+        raise Conflict(f"assigneeId: {problem} (or check it out once it is)", {"assigneeId": problem,
+                                                                               "status": asset.status})
+    custom_values = UNSET if data.custom_fields is UNSET else await customfields.validate_asset_values(
+        session, tenant_id, data.custom_fields, creating=False, current=asset.custom_fields)
 
+    now, before = utcnow(), transitions.snapshot(asset)
     if cost is not UNSET:
         asset.purchase_cost = cost
     if tag is not UNSET:
@@ -257,8 +311,7 @@ async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: A
     if data.location_id is not UNSET:
         asset.location_id = data.location_id
     if data.assignee_id is not UNSET:
-        asset.assignee_id = data.assignee_id
-        asset.status = rules.status_after_assignment(asset.status, data.assignee_id is not None)
+        transitions.reassign(session, actor, asset, data.assignee_id, at=now)
     if data.name is not UNSET:
         asset.name = data.name.strip()
     if data.serial is not UNSET:
@@ -267,9 +320,10 @@ async def update(session: AsyncSession, tenant_id: UUID, asset_id: UUID, data: A
         value = getattr(data, field)
         if value is not UNSET:
             setattr(asset, field, value)
-    if data.custom_fields is not UNSET:
-        asset.custom_fields = dict(data.custom_fields)
-    asset.updated_at = utcnow()
+    if custom_values is not UNSET:
+        asset.custom_fields = custom_values
+    asset.updated_at = now
+    transitions.record_edit(session, actor, asset, before, at=now)
     await _commit_or_conflict(session, asset.tag)
     return asset
 

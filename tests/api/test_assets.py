@@ -75,6 +75,9 @@ async def test_the_qr_url_follows_the_host_the_request_came_in_on(tenant):
 async def test_every_field_round_trips(tenant):
     category = await create(tenant, "/categories", name="Laptops")
     location = await create(tenant, "/locations", name="Server room")
+    for key, kind in (("leased", "boolean"), ("floor", "number"), ("ratio", "number"), ("vendor", "text"),
+                      ("returnedBy", "text")):
+        await create(tenant, "/custom-fields", key=key, name=key, type=kind)
     body = {
         "name": "Latitude 7440", "tag": "LAB-42", "categoryId": category["id"], "locationId": location["id"],
         "status": "reserved", "serial": "SN-123-XYZ", "manufacturer": "Dell", "model": "Latitude 7440",
@@ -262,6 +265,8 @@ async def test_an_unknown_or_malformed_id_is_404_or_400(tenant):
 async def test_patch_changes_the_given_fields_and_keeps_the_rest(tenant):
     category = await create(tenant, "/categories", name="Monitors")
     location = await create(tenant, "/locations", name="Room 204")
+    await create(tenant, "/custom-fields", key="size", name="Size", type="number")
+    await create(tenant, "/custom-fields", key="hdr", name="HDR", type="boolean")
     asset = await create_asset(tenant, name="Monitor", serial="SN-1", customFields={"size": 27}, notes="old")
     change = {"name": "Monitor 27in", "tag": "MON-27", "categoryId": category["id"], "locationId": location["id"],
               "notes": "Dead pixel top left", "customFields": {"size": 27, "hdr": True}, "manufacturer": "LG",
@@ -279,6 +284,7 @@ async def test_patch_changes_the_given_fields_and_keeps_the_rest(tenant):
 
 
 async def test_patch_can_clear_optional_fields(tenant):
+    await create(tenant, "/custom-fields", key="a", name="A", type="number")
     asset = await create_asset(tenant, serial="SN-9", manufacturer="Bosch", model="GSR", purchaseCost="10.00",
                                purchaseDate="2024-01-01", customFields={"a": 1})
     r = await tenant.patch(f"{ITEMS}/{asset['id']}", json={"serial": None, "manufacturer": None, "model": None,
@@ -347,12 +353,12 @@ async def test_assigning_and_unassigning_moves_the_status_between_available_and_
     assert (await get_asset(tenant, asset["id"]))["status"] == "available"
 
 
-async def test_assigning_an_asset_in_maintenance_keeps_it_in_maintenance(tenant):
+async def test_an_asset_in_maintenance_cannot_be_given_to_someone(tenant):
+    # Only an asset in use has a holder (the status table's checkout edge starts at available).
     person = await create(tenant, "/people", name="Chen Wei")
     asset = await create_asset(tenant, status="maintenance")
-    r = await tenant.patch(f"{ITEMS}/{asset['id']}", json={"assigneeId": person["id"]})
-    assert r.status_code == 200, r.text
-    assert r.json()["status"] == "maintenance"
+    assert_error(await tenant.patch(f"{ITEMS}/{asset['id']}", json={"assigneeId": person["id"]}), 409, "assigneeId")
+    assert (await get_asset(tenant, asset["id"]))["status"] == "maintenance"
 
 
 @pytest.mark.parametrize("field", ["categoryId", "locationId", "assigneeId"])

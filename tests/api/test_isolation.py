@@ -58,6 +58,19 @@ async def seed(tenant: Any) -> dict[str, str]:
     # A network printer (never reached: a leaked print would have to get past its 404 first), and the tenant.
     ids["printer"] = (await created(await tenant.post("/printers", json={"name": f"Zebra {mark}",
                                                                           "host": "127.0.0.1", "port": 9})))["id"]
+    # Maintenance: a schedule of the asset and a log that completed it.
+    ids["schedule"] = (await created(await tenant.post("/maintenance/schedules", json={
+        "itemId": ids["asset"], "title": f"Service {mark}", "intervalValue": 1, "intervalUnit": "months",
+        "nextDueDate": "2030-01-01"})))["id"]
+    ids["maintenance_log"] = (await created(await tenant.post("/maintenance/logs", json={
+        "itemId": ids["asset"], "scheduleId": ids["schedule"], "type": "service",
+        "completedDate": "2026-01-01T10:00:00Z"})))["id"]
+    # A custom field, and a deleted one.
+    ids["custom_field"] = (await created(await tenant.post("/custom-fields", json={
+        "key": f"bay{mark}", "name": "Bay", "type": "text"})))["id"]
+    gone = await created(await tenant.post("/custom-fields", json={"key": f"old{mark}", "name": "Old", "type": "text"}))
+    assert (await tenant.delete(f"/custom-fields/{gone['id']}")).status_code == 204
+    ids["deleted_custom_field"] = gone["id"]
     ids["tenant"] = str(tenant.tenant_id)
     return ids
 
@@ -79,6 +92,11 @@ async def snapshot(tenant: Any, ids: dict[str, str]) -> dict[str, Any]:
         rows["session_items"] = await tenant.walk(f"/sessions/{ids['session']}/items")
     if "blank_batch" in ids:
         rows["blank_batch"] = (await tenant.get(f"/labels/blank-batches/{ids['blank_batch']}")).json()
+    if "schedule" in ids:
+        rows["schedule"] = (await tenant.get(f"/maintenance/schedules/{ids['schedule']}")).json()
+        rows["maintenance_log"] = (await tenant.get(f"/maintenance/logs/{ids['maintenance_log']}")).json()
+    if "custom_field" in ids:
+        rows["custom_fields"] = await tenant.walk("/custom-fields", deleted="include")
     rows["label_templates"] = (await tenant.get("/labels/templates")).json()
     rows["printers"] = (await tenant.get("/printers")).json()["items"]
     keys = (await tenant.get("/api-keys")).json()["items"]
@@ -135,6 +153,33 @@ ID_ROUTES = [
     IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/label", "asset"),
     IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/qr.png", "asset"),
     IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/qr.svg", "asset"),
+    *[IdRoute(method, f"{API}/inventory-items/{{asset_id}}{tail}", target, body) for method, tail, target, body in (
+        ("GET", "/allowed-status-transitions", "asset", None),
+        ("POST", "/status", "asset", {"toStatus": "maintenance"}),
+        ("POST", "/checkout", "asset", {"personId": "$person"}),
+        ("POST", "/checkin", "used_asset", {}),
+        ("GET", "/timeline", "used_asset", None),
+        ("GET", "/assignment-history", "used_asset", None),
+        ("GET", "/status-events", "used_asset", None),
+        ("GET", "/audit", "used_asset", None),
+    )],
+    IdRoute("GET", f"{API}/people/{{person_id}}/assignment-history", "used_person"),
+    IdRoute("GET", f"{API}/inventory-items/{{asset_id}}/health", "asset"),
+    *[IdRoute(method, f"{API}/maintenance{path}", target, body) for method, path, target, body in (
+        ("GET", "/schedules/{schedule_id}", "schedule", None),
+        ("PATCH", "/schedules/{schedule_id}", "schedule", {"title": "Taken over"}),
+        ("DELETE", "/schedules/{schedule_id}", "schedule", None),
+        ("GET", "/schedules/item/{item_id}", "asset", None),
+        ("GET", "/logs/{log_id}", "maintenance_log", None),
+        ("PATCH", "/logs/{log_id}", "maintenance_log", {"notes": "Taken over"}),
+        ("DELETE", "/logs/{log_id}", "maintenance_log", None),
+        ("GET", "/logs/item/{item_id}", "asset", None),
+        ("GET", "/logs/schedule/{schedule_id}", "schedule", None),
+    )],
+    IdRoute("GET", f"{API}/custom-fields/{{field_id}}", "custom_field"),
+    IdRoute("PATCH", f"{API}/custom-fields/{{field_id}}", "custom_field", RENAME),
+    IdRoute("DELETE", f"{API}/custom-fields/{{field_id}}", "custom_field"),
+    IdRoute("POST", f"{API}/custom-fields/{{field_id}}/restore", "deleted_custom_field"),
     IdRoute("GET", f"{API}/locations/{{location_id}}/label", "location"),
     IdRoute("GET", f"{API}/labels/blank-batches/{{batch_id}}", "blank_batch"),
     IdRoute("GET", f"{API}/labels/blank-batches/{{batch_id}}/sheet", "blank_batch"),
