@@ -1,10 +1,15 @@
-"""What the benchmarks share: the figure printer, a free loopback port, a seeded database."""
+"""What the benchmarks share: the figure printer, a free loopback port, a served process, a seeded database."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +25,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def served(env: dict[str, str], work: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`fieldscan serve` on a free loopback port, ready to answer; its base URL and process. Stopped on exit."""
+    port = free_port()
+    server = subprocess.Popen([FIELDSCAN, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(work / "server.log", "w"), start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if urllib.request.urlopen(f"{base}/ready", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def migrated_database(work: Path) -> tuple[str, dict[str, str]]:

@@ -13,7 +13,6 @@ import asyncio
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -24,7 +23,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from common import FIELDSCAN, ROOT, free_port, line, migrated_database, seed
+from common import ROOT, line, migrated_database, seed, served
 
 ASSETS = 10_000
 IN_SCOPE = 9_000  # tags AST-000001..AST-009000 are in the audited building; the rest are elsewhere
@@ -102,20 +101,9 @@ def main() -> int:
     db_file = work / "bench.sqlite3"
     url, env = migrated_database(work)
     token = asyncio.run(seed(url, ASSETS, IN_SCOPE))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([FIELDSCAN, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=open(work / "server.log", "w"), start_new_session=True)
-    try:
+    with served(env, work) as (base, _):
         headers = {"Host": "bench.localhost", "Authorization": f"ApiKey {token}"}
         with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
-            for _ in range(300):
-                try:
-                    if http.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
             hq = http.get("/api/v1/locations", params={"q": "HQ", "parentId": "root"}).json()["items"][0]
             session = http.post("/api/v1/sessions", json={"name": "Bench audit", "locationId": hq["id"]}).json()
             sid = session["id"]
@@ -154,9 +142,6 @@ def main() -> int:
             line("offline pack: build time (median)", f"{statistics.median(timings):.0f} ms", "<= 300 ms",
                  statistics.median(timings) <= 300)
             tenant_hex = uuid.UUID(http.get("/api/v1/me").json()["tenant"]["id"]).hex
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     ceiling = storage_ceiling(db_file, tenant_hex, uuid.UUID(sid).hex)
     line("storage ceiling: plain sqlite3 tx/s", f"{ceiling:.0f}")
     line("scan: share of the storage ceiling", f"{scans['rps'] / ceiling:.0%}")
