@@ -1,9 +1,10 @@
-"""The demo tenant: a small company with two buildings, people, and a couple of hundred assets."""
+"""The demo tenant: a small company with two buildings, people, a couple of hundred assets, and enough
+lifecycle (a custom field, maintenance schedules, overdue check-outs) for every screen to show something."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, UTC
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +14,12 @@ from backend.assets.schemas import AssetIn
 from backend.auth.service import create_user
 from backend.categories import service as categories
 from backend.categories.schemas import CategoryIn
+from backend.customfields import service as customfields
+from backend.customfields.schemas import CustomFieldIn
 from backend.locations import service as locations
 from backend.locations.schemas import LocationIn
+from backend.maintenance import service as maintenance
+from backend.maintenance.schemas import ScheduleIn
 from backend.people import service as people
 from backend.people.schemas import PersonIn
 from backend.tenancy.service import create_tenant, find_by_slug
@@ -34,6 +39,11 @@ KINDS = {
     "Pumps": [("Grundfos", "CR 10-4"), ("Wilo", "Stratos MAXO")],
     "Tools": [("Bosch", "GSR 18V-90"), ("Fluke", "117")],
 }
+# Months an asset of the kind is expected to serve (the health rule past_life_expectancy).
+LIFE_EXPECTANCY = {"Laptops": 48, "Monitors": 72, "Phones": 36, "Printers": 60}
+# Kinds on a maintenance schedule: (title, every n months).
+SERVICED = {"Pumps": ("Seal and bearing check", 3), "Printers": ("Clean and replace rollers", 6)}
+DEPARTMENTS = ["IT", "Operations", "Finance", "Facilities"]
 PEOPLE = ["Amara Okafor", "Ben Carter", "Chen Wei", "Dana Levi", "Elif Yilmaz", "Farid Haddad", "Grace Kim",
           "Hugo Martin", "Ines Duarte", "Jonas Berg", "Kavya Rao", "Luca Rossi"]
 
@@ -59,10 +69,13 @@ async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count
 
     kinds = []
     for name, models in KINDS.items():
-        category = await categories.create(session, tid, CategoryIn(name=name))
+        category = await categories.create(session, tid, CategoryIn(
+            name=name, life_expectancy_months=LIFE_EXPECTANCY.get(name)))
         kinds.append((category, models))
-    staff = [await people.create(session, tid, PersonIn(name=name, email=_email(name, slug), department=rng.choice(
-        ["IT", "Operations", "Finance", "Facilities"]))) for name in PEOPLE]
+    staff = [await people.create(session, tid, PersonIn(name=name, email=_email(name, slug),
+                                                        department=rng.choice(DEPARTMENTS))) for name in PEOPLE]
+    await customfields.create(session, tid, CustomFieldIn(key="costCentre", name="Cost centre", type="select",
+                                                          options=DEPARTMENTS))
 
     today = date.today()
     for n in range(asset_count):
@@ -70,7 +83,7 @@ async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count
         maker, model = rng.choice(models)
         bought = today - timedelta(days=rng.randint(30, 2200))
         assignee = rng.choice(staff).id if category.name in ("Laptops", "Phones") and rng.random() < 0.7 else None
-        await assets.create(session, tid, AssetIn(
+        asset = await assets.create(session, tid, AssetIn(
             name=f"{maker} {model}",
             category_id=category.id,
             location_id=rng.choice(rooms).id,
@@ -81,7 +94,17 @@ async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count
             purchase_date=bought,
             purchase_cost=Decimal(rng.randrange(5_000, 300_000)) / 100,
             warranty_expiry=bought + timedelta(days=365 * rng.choice((1, 2, 3))),
+            custom_fields={"costCentre": rng.choice(DEPARTMENTS)} if assignee else {},
         ))
+        if assignee and rng.random() < 0.3:  # a loan with a due date; some of them late
+            due = today + timedelta(days=rng.randint(-20, 40))
+            asset.due_back_at = datetime.combine(due, time(17), UTC)
+            await session.commit()
+        if category.name in SERVICED:
+            title, months = SERVICED[category.name]
+            await maintenance.create_schedule(session, tid, ScheduleIn(
+                item_id=asset.id, title=title, interval_value=months, interval_unit="months",
+                next_due_date=today + timedelta(days=rng.randint(-30, 90))))
     return True
 
 

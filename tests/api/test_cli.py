@@ -134,6 +134,16 @@ async def test_demo_seeds_about_200_assets_once(cli):
                                       json={"email": "admin@demo.example", "password": "fieldscan-demo"})
         assert signed_in.status_code == 200, signed_in.text
         assert signed_in.json()["user"]["tenant"]["slug"] == "demo"
+        auth = {"authorization": f"Bearer {signed_in.json()['token']}"}
+        # The lifecycle screens have something to show: a custom field, maintenance due, loans, health.
+        fields = (await client.get("/api/v1/custom-fields", headers=auth)).json()["items"]
+        assert [f["key"] for f in fields] == ["costCentre"]
+        due = (await client.get("/api/v1/maintenance/schedules/due/all", headers=auth,
+                                params={"lookaheadDays": 60})).json()
+        assert due["counts"]["overdue"] > 0 and due["counts"]["upcoming"] > 0
+        riskiest = (await client.get("/api/v1/inventory-items", headers=auth,
+                                     params={"healthSort": "risk_first", "limit": 1})).json()["items"][0]
+        assert riskiest["health"]["badge"] != "HEALTHY"
 
 
 def test_commands_refuse_an_unmigrated_database_and_say_how_to_fix_it(cli):
