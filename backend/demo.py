@@ -53,6 +53,8 @@ async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count
     if await find_by_slug(session, slug) is not None:
         return False
     rng = random.Random(20261122)
+    # The lifecycle's extras draw from their own generator, so the assets (and where they are) stay the same.
+    extras = random.Random(6)
     tenant = await create_tenant(session, slug, "Demo Company")
     tid = tenant.id
     for role, local in (("admin", "admin"), ("manager", "manager"), ("technician", "tech")):
@@ -94,17 +96,17 @@ async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count
             purchase_date=bought,
             purchase_cost=Decimal(rng.randrange(5_000, 300_000)) / 100,
             warranty_expiry=bought + timedelta(days=365 * rng.choice((1, 2, 3))),
-            custom_fields={"costCentre": rng.choice(DEPARTMENTS)} if assignee else {},
+            custom_fields={"costCentre": extras.choice(DEPARTMENTS)} if assignee else {},
         ))
-        if assignee and rng.random() < 0.3:  # a loan with a due date; some of them late
-            due = today + timedelta(days=rng.randint(-20, 40))
+        if assignee and extras.random() < 0.3:  # a loan with a due date; some of them late
+            due = today + timedelta(days=extras.randint(-20, 40))
             asset.due_back_at = datetime.combine(due, time(17), UTC)
             await session.commit()
         if category.name in SERVICED:
             title, months = SERVICED[category.name]
             await maintenance.create_schedule(session, tid, ScheduleIn(
                 item_id=asset.id, title=title, interval_value=months, interval_unit="months",
-                next_due_date=today + timedelta(days=rng.randint(-30, 90))))
+                next_due_date=today + timedelta(days=extras.randint(-30, 90))))
     return True
 
 
