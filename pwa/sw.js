@@ -1,6 +1,6 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.11.22-1';
+const VERSION = '2026.11.22-2';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;
@@ -28,6 +28,7 @@ const PRECACHE = [
   '/app/js/screens/scan.js',
   '/app/js/screens/quickadd.js',
   '/app/js/screens/asset.js',
+  '/app/js/screens/asset_lifecycle.js',
   '/app/js/screens/print.js',
   // The camera's decoder where the browser has no BarcodeDetector: needed offline too.
   '/app/vendor/zxing-wasm/dist/es/reader/index.js',

@@ -3,7 +3,7 @@ import * as store from './store.js';
 import api, { ApiError, NetworkError, loadAuth, currentAuth, clearAuth, onUnauthorized } from './api.js';
 import outbox from './outbox.js';
 
-export const VERSION = '2026.11.22-1';
+export const VERSION = '2026.11.22-2';
 
 window.fieldscan = Object.assign(window.fieldscan || {}, { version: VERSION, lastFeedbackMs: null });
 

@@ -1,6 +1,8 @@
 // The asset page (/app/a/:tag): what a label scanned outside an audit opens. Where it is, who has it,
-// when it was last verified; edit it, move it to where the phone is, print its label.
+// when it was last verified, its health and history; edit it, move it to where the phone is, print its label;
+// managers also check it out and in and change its status (asset_lifecycle.js).
 import { el, option } from '../dom.js';
+import { createLifecycle, statusWords, when } from './asset_lifecycle.js';
 
 /** The most recent location scanned in any audit on this phone (meta store "location:<sessionId>"). */
 export async function lastScannedLocation(store) {
@@ -16,12 +18,6 @@ export async function lastScannedLocation(store) {
     return null;
   }
   return best;
-}
-
-function when(value) {
-  if (!value) return 'Never';
-  const at = new Date(value);
-  return Number.isNaN(at.getTime()) ? value : at.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export async function render(root, params, app) {
@@ -57,6 +53,18 @@ export async function render(root, params, app) {
   const locationById = new Map(locations.map((l) => [l.id, l]));
   const categoryById = new Map(categories.map((c) => [c.id, c]));
   const personById = new Map(people.map((p) => [p.id, p]));
+  const lifecycle = createLifecycle(app, {
+    personName: (id) => personById.get(id)?.name,
+    locationName: (id) => locationById.get(id)?.path,
+    onAsset: (fresh) => {
+      asset = fresh;
+      paint();
+      // Someone added after this page loaded: look the holder up once.
+      if (asset.assigneeId && !personById.has(asset.assigneeId)) {
+        app.api.get(`/people/${asset.assigneeId}`).then((p) => { personById.set(p.id, p); if (!closed) paint(); }, () => {});
+      }
+    },
+  });
 
   const name = el('h1', { id: 'asset-name' });
   const tag = el('div', { id: 'asset-tag', class: 'asset-tag', style: 'font: 800 1.3rem var(--mono)' });
@@ -67,7 +75,7 @@ export async function render(root, params, app) {
   const kind = el('dd', { id: 'asset-category', style: 'margin:0' });
   const details = el('dl', { class: 'asset-details', style: 'display:grid;grid-template-columns:auto 1fr;gap:6px 14px;margin:12px 0' },
     el('dt', { class: 'label', text: 'Location' }), place, el('dt', { class: 'label', text: 'Assigned to' }), holder,
-    el('dt', { class: 'label', text: 'Status' }), status, el('dt', { class: 'label', text: 'Category' }), kind,
+    el('dt', { class: 'label', text: 'Status' }), status, ...lifecycle.dueRow, el('dt', { class: 'label', text: 'Category' }), kind,
     el('dt', { class: 'label', text: 'Last verified' }), verified);
   const edit = el('button', { type: 'button', id: 'asset-edit', class: 'btn btn-big btn-block', text: 'Edit' });
   const moveHere = el('button', { type: 'button', id: 'asset-move-here', class: 'btn btn-big btn-block', hidden: true });
@@ -87,7 +95,7 @@ export async function render(root, params, app) {
     place.textContent = location ? location.path : asset.locationId;
     const person = asset.assigneeId ? personById.get(asset.assigneeId) : null;
     holder.textContent = asset.assigneeId ? (person ? person.name : asset.assigneeId) : 'Nobody';
-    status.textContent = asset.status.replace(/_/g, ' ');
+    status.textContent = statusWords(asset.status);
     status.dataset.status = asset.status;
     const category = categoryById.get(asset.categoryId);
     kind.textContent = category ? category.name : '';
@@ -95,6 +103,7 @@ export async function render(root, params, app) {
     const movable = here && here.id !== asset.locationId;
     moveHere.hidden = !movable;
     if (movable) moveHere.textContent = `Move to ${here.name}`;
+    lifecycle.show(asset);
   }
 
   async function change(body, done) {
@@ -102,6 +111,7 @@ export async function render(root, params, app) {
     try {
       asset = await app.api.patch(`/inventory-items/${asset.id}`, body);
       paint();
+      lifecycle.reload();
       done?.();
       return true;
     } catch (err) {
@@ -157,11 +167,13 @@ export async function render(root, params, app) {
   });
   print.addEventListener('click', () => app.navigate(`/app/print?itemIds=${encodeURIComponent(asset.id)}`));
 
-  root.replaceChildren(el('div', { class: 'asset-screen' }, name, tag, details, error,
+  root.replaceChildren(el('div', { class: 'asset-screen' }, name, tag, lifecycle.health, details, error, lifecycle.actions,
     el('div', { class: 'asset-actions', style: 'display:flex;flex-direction:column;gap:10px' }, edit, moveHere, print),
-    editor));
+    editor, lifecycle.history));
   paint();
+  lifecycle.reload();
   return () => {
     closed = true;
+    lifecycle.close();
   };
 }
