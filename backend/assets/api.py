@@ -53,10 +53,10 @@ async def asset_answer(request: Request, db: DB, principal: Caller, asset: Asset
 
 async def asset_filters(request: Request, db: DB, principal: Caller,
                         q: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
-                  category_id: CategoryIdQuery = None, location_id: LocationIdQuery = None,
-                  include_sublocations: IncludeSublocationsQuery = False, assignee_id: AssigneeIdQuery = None,
-                  deleted: FromQuery[DeletedFilter | None] = None, health_badge: HealthBadgeQuery = None,
-                  overdue: FromQuery[bool | None] = None) -> AssetFilters:
+                        category_id: CategoryIdQuery = None, location_id: LocationIdQuery = None,
+                        include_sublocations: IncludeSublocationsQuery = False, assignee_id: AssigneeIdQuery = None,
+                        deleted: FromQuery[DeletedFilter | None] = None, health_badge: HealthBadgeQuery = None,
+                        overdue: FromQuery[bool | None] = None) -> AssetFilters:
     """The list's filters from the query string; the list and the CSV export take the same ones."""
     return AssetFilters(
         q=q, status=status, category_id=parse_uuid(category_id, "categoryId") if category_id else None,

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
-from backend.assets.rules import cost_problem
+from backend.assets.rules import cost_problem, stored_cost
 
 # --- encodings -------------------------------------------------------------------------------------------
 
@@ -296,7 +296,7 @@ def parse_money(text: str) -> Decimal:
         raise ValueError(f"'{value[:40]}' is not an amount of money (write it like 1450.00)") from None
     if problem := cost_problem(amount):
         raise ValueError(f"'{value[:40]}' {problem}")
-    return amount.quantize(Decimal("0.01"))
+    return stored_cost(amount)
 
 
 def _grouped(whole: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 
 TAG_PREFIX = re.compile(r"^[A-Za-z0-9._-]{0,16}\Z")
 MAX_TAG_PADDING = 12
@@ -103,17 +104,22 @@ def status_after_assignment(status: str, assigned: bool) -> str:
 
 
 MAX_COST = 10**13
+CENT = Decimal("0.01")
 
 
 def cost_problem(cost: object) -> str | None:
-    from decimal import Decimal
-
     if not isinstance(cost, Decimal) or not cost.is_finite():
         return "must be a number"
     if cost < 0:
         return "must not be negative"
     if cost >= MAX_COST:
         return f"must be below {MAX_COST:,}"
-    if cost != cost.quantize(Decimal("0.01")):
+    if cost != cost.quantize(CENT):
         return "at most two decimal places"
     return None
+
+
+def stored_cost(cost: Decimal) -> Decimal:
+    """A valid amount as it is stored, in cents, so the answer to a write reads the same as a later GET
+    ("12.5" -> "12.50", "-0" -> "0.00")."""
+    return abs(cost).quantize(CENT)

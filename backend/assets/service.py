@@ -154,7 +154,9 @@ async def list_assets(session: AsyncSession, tenant_id: UUID, filters: AssetFilt
     """A page of assets; `health_sort` (risk_first, healthy_first) orders by health score, then tag, over `sort`."""
     stmt = filtered(select(Asset), tenant_id, filters)
     if health_sort:
-        return await health.page_by_health(session, stmt, tenant_id, health_sort, limit, cursor)
+        badge = filters.health_badge
+        return await health.page_by_health(session, stmt, tenant_id, health_sort, limit, cursor,
+                                           badge.scope if badge else None)
     return await listing.page(session, stmt, Asset.id, listing.parse_sort(sort, SORTS, "tag"), limit, cursor)
 
 
@@ -188,7 +190,6 @@ async def _generate_tag(session: AsyncSession, tenant_id: UUID) -> str:
             return tag
 
 
-CENT = Decimal("0.01")
 # A quick-add that loses its generated number to a concurrent hand-typed tag moves on this many times.
 GENERATED_TAG_ATTEMPTS = 5
 
@@ -198,8 +199,7 @@ def _cost(cost: Decimal | None) -> Decimal | None:
         return None
     if problem := rules.cost_problem(cost):
         raise BadRequest(f"purchaseCost {problem}", {"purchaseCost": problem})
-    # Stored in cents, so the answer to a write reads the same as a later GET ("12.5" -> "12.50", "-0" -> "0.00").
-    return abs(cost).quantize(CENT)
+    return rules.stored_cost(cost)
 
 
 def _given_tag(tag: str) -> str:

@@ -88,12 +88,13 @@ def badge_clause(chosen: BadgeFilter) -> ColumnElement[bool]:
 
 
 async def page_by_health(session: AsyncSession, stmt: Select[Any], tenant_id: UUID, order: str, limit: int | None,
-                         cursor: str | None) -> tuple[list[Asset], str | None]:
-    """One page of ``stmt`` (over assets) by score, lowest first for risk_first, then by tag."""
+                         cursor: str | None, where: Scope | None = None) -> tuple[list[Asset], str | None]:
+    """One page of ``stmt`` (over assets) by score, lowest first for risk_first, then by tag; `where` is the
+    scope a healthBadge filter already read, so the filter and the sort score at the same moment."""
     if order not in HEALTH_SORTS:
         raise BadRequest(f"Unknown healthSort '{order[:40]}'", {"healthSort": f"one of {', '.join(HEALTH_SORTS)}"})
     size = clamp_limit(limit)
-    score = score_expression(await scope(session, tenant_id))
+    score = score_expression(where or await scope(session, tenant_id))
     risk_first = order == "risk_first"
     if cursor:
         last_score, last_tag = decode_cursor(cursor, 2)

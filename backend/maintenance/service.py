@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.assets.models import Asset
-from backend.assets.rules import cost_problem
+from backend.assets.rules import cost_problem, stored_cost
 from backend.context import Principal
 from backend.db import listing
 from backend.db.base import utcnow
@@ -43,7 +43,7 @@ async def get_log(session: AsyncSession, tenant_id: UUID, log_id: UUID) -> Log:
 def _cost(cost: Decimal | None) -> Decimal | None:
     if cost is not None and (problem := cost_problem(cost)):
         raise BadRequest(f"cost {problem}", {"cost": problem})
-    return cost
+    return stored_cost(cost) if cost is not None else None
 
 
 async def create_schedule(session: AsyncSession, tenant_id: UUID, data: ScheduleIn) -> Schedule:

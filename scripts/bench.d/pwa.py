@@ -84,6 +84,15 @@ def sign_in(page: Page, url: str) -> None:
     page.wait_for_selector("#new-session")
 
 
+def open_scan_screen(page: Page, url: str, session_id: str) -> None:
+    """Sign in as a new phone would, let the service worker take over, and open the audit's scan screen."""
+    sign_in(page, url)
+    wait_for_service_worker(page)
+    page.goto(f"{url}/app/sessions/{session_id}")
+    page.wait_for_selector("#scan-input")
+    page.wait_for_load_state("networkidle")
+
+
 def wait_for_service_worker(page: Page) -> None:
     page.wait_for_function("async () => { const r = await navigator.serviceWorker?.getRegistration('/app/');"
                            " return r?.active?.state === 'activated'; }", timeout=20_000)
@@ -171,11 +180,7 @@ def run(chromium: str, url: str, work: Path) -> None:
         fetched: set[str] = set()
         context.on("request", lambda request: fetched.add(request.url))
         page = context.new_page()
-        sign_in(page, url)
-        wait_for_service_worker(page)
-        page.goto(f"{url}/app/sessions/{session['id']}")
-        page.wait_for_selector("#scan-input")
-        page.wait_for_load_state("networkidle")
+        open_scan_screen(page, url, session["id"])
         app_files = {u for u in fetched if urlsplit(u).path.startswith("/app/") and urlsplit(u).netloc in url}
         shell = {u for u in app_files if not is_decoder(urlsplit(u).path)}
         shell_bytes, shell_files = gzipped(http, shell)
@@ -242,11 +247,7 @@ def run(chromium: str, url: str, work: Path) -> None:
         profile = work / "profile-signed-in"
         context = p.chromium.launch_persistent_context(str(profile), executable_path=chromium, args=FLAGS, **PHONE)
         page = context.new_page()
-        sign_in(page, url)
-        wait_for_service_worker(page)
-        page.goto(f"{url}/app/sessions/{session['id']}")
-        page.wait_for_selector("#scan-input")
-        page.wait_for_load_state("networkidle")
+        open_scan_screen(page, url, session["id"])
         context.close()
 
     if not LIGHTHOUSE.exists():

@@ -20,6 +20,13 @@ def open_scan_screen(page: Page, live: LiveServer, session_id: str) -> None:
     expect(page.locator("#progress")).to_have_attribute("data-total", re.compile(r"^\d+$"))
 
 
+def wait_for_offline_pack(page: Page, session_id: str) -> None:
+    deadline = time.monotonic() + 15
+    while not any(session_id in str(pack) for pack in idb_all(page, "packs")):
+        assert time.monotonic() < deadline, "the scan screen did not keep the session's offline pack"
+        time.sleep(0.2)
+
+
 def in_scope(live: LiveServer, path: str) -> list[dict[str, Any]]:
     places = live.descendants(live.location(path)["id"])
     return [asset for asset in live.assets() if asset["locationId"] in places]
@@ -161,10 +168,7 @@ def test_scans_made_offline_survive_a_reload_and_reach_the_server_once(page, liv
     assert len(assets) == 3
     open_scan_screen(page, live_server, session["id"])
     wait_for_service_worker(page)
-    deadline = time.monotonic() + 15
-    while not any(session["id"] in str(pack) for pack in idb_all(page, "packs")):
-        assert time.monotonic() < deadline, "the scan screen did not keep the session's offline pack"
-        time.sleep(0.2)
+    wait_for_offline_pack(page, session["id"])
 
     page.context.set_offline(True)
     expect(page.locator("#offline-indicator")).to_be_visible()
@@ -225,10 +229,7 @@ def test_when_another_phone_counted_it_first_the_servers_answer_replaces_the_gue
     session = live_server.new_session("Two phones: Room 101", "HQ > Floor 1 > Room 101")
     asset = in_scope(live_server, "HQ > Floor 1 > Room 101")[0]
     open_scan_screen(page, live_server, session["id"])
-    deadline = time.monotonic() + 15
-    while not any(session["id"] in str(pack) for pack in idb_all(page, "packs")):
-        assert time.monotonic() < deadline, "the scan screen did not keep the session's offline pack"
-        time.sleep(0.2)
+    wait_for_offline_pack(page, session["id"])
 
     page.context.set_offline(True)
     expect(page.locator("#offline-indicator")).to_be_visible()
