@@ -13,7 +13,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
@@ -27,6 +26,7 @@ from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_re
 from backend.settings import Settings
 from backend.pages.api import home, label_pages
 from backend.system.api import health, ready
+from backend.system.docs import LocalSwaggerUI
 from backend.tenancy.api import router as tenancy_router
 from backend.tenancy.guards import resolve_tenant
 from backend.tenancy.service import TenantCache
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
             version=__version__,
             description="Audit physical assets with a phone. The tenant is the first label of the Host header.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[LocalSwaggerUI(path=["/swagger"])],  # also the page at /schema itself
             openapi_router=Router("/schema", route_handlers=[], include_in_schema=False,
                                   after_request=schema_page_not_found_as_json),
         ),

@@ -33,7 +33,10 @@ PAGE_HEADERS = {
 
 
 @get("/", guards=[resolve_tenant], include_in_schema=False)
-async def home(request: Request) -> Template:
+async def home(request: Request) -> Template | Redirect:
+    """A browser goes straight to the app; anything else (curl, a monitor) gets a page of links."""
+    if "text/html" in request.headers.get("accept", ""):
+        return Redirect("/app/", status_code=302)
     tenant = request.state.tenant
     return Template("pages/home.html", context={"tenant": tenant, "version": __version__,
                                                 "host": request.headers.get("host", "")})

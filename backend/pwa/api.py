@@ -155,30 +155,36 @@ def _matches(request: Request, etag: str) -> bool:
     return etag in wanted or "*" in wanted
 
 
+async def _serve(root: Path, request: Request, path: str) -> Response[bytes]:
+    found = resolve(root, path)
+    if found is None:
+        raise _not_found(path.lstrip("/"))
+    file, media_type, extra = found
+    static = await anyio.to_thread.run_sync(_read, file)
+    headers = {"ETag": static.etag, "Cache-Control": NO_CACHE, "X-Content-Type-Options": "nosniff", **extra}
+    if _matches(request, static.etag):
+        return Response(b"", status_code=304, headers=headers)
+    return Response(static.content, media_type=media_type, headers=headers)
+
+
 def pwa_router(root: Path = PWA_ROOT) -> Router:
-    """The /app routes serving the PWA from `root` (the repository's pwa/ folder unless told otherwise)."""
+    """The /app routes serving the PWA from `root` (the repository's pwa/ folder unless told otherwise),
+    and the app's icon at /favicon.ico, where browsers look for it on every page of the service."""
 
-    async def serve(request: Request, path: str) -> Response[bytes]:
-        found = resolve(root, path)
-        if found is None:
-            raise _not_found(path.lstrip("/"))
-        file, media_type, extra = found
-        static = await anyio.to_thread.run_sync(_read, file)
-        headers = {"ETag": static.etag, "Cache-Control": NO_CACHE, "X-Content-Type-Options": "nosniff", **extra}
-        if _matches(request, static.etag):
-            return Response(b"", status_code=304, headers=headers)
-        return Response(static.content, media_type=media_type, headers=headers)
-
-    @get("/", include_in_schema=False)
+    @get("/app/", include_in_schema=False)
     async def app_shell(request: Request) -> Response[bytes]:
         raw = request.scope.get("raw_path") or b""
         if raw.rstrip(b"?") == b"/app":
             query = request.scope.get("query_string", b"").decode("latin-1")
             return Redirect("/app/" + (f"?{query}" if query else ""), status_code=301)  # type: ignore[return-value]
-        return await serve(request, "")
+        return await _serve(root, request, "")
 
-    @get("/{path:path}", include_in_schema=False)
+    @get("/app/{path:path}", include_in_schema=False)
     async def app_file(request: Request, path: FromPath[str]) -> Response[bytes]:
-        return await serve(request, path)
+        return await _serve(root, request, path)
 
-    return Router("/app", route_handlers=[app_shell, app_file], include_in_schema=False)
+    @get("/favicon.ico", include_in_schema=False)
+    async def favicon(request: Request) -> Response[bytes]:
+        return await _serve(root, request, "icons/favicon.ico")
+
+    return Router("/", route_handlers=[app_shell, app_file, favicon], include_in_schema=False)
