@@ -1,6 +1,6 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.11.22-2';
+const VERSION = '2026.11.22-3';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;
@@ -20,6 +20,7 @@ const PRECACHE = [
   '/app/js/store.js',
   '/app/js/dom.js',
   '/app/js/outbox.js',
+  '/app/js/connectivity.js',
   '/app/js/scanner.js',
   '/app/js/feedback.js',
   '/app/js/offline.js',
@@ -155,7 +156,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   const path = url.pathname;
-  if (path.startsWith('/api/')) return;
+  // The app's connectivity probe must reach the server itself, never a cached answer.
+  if (path.startsWith('/api/') || path === '/health') return;
 
   if (request.mode === 'navigate') {
     if (path === '/app' || (path.startsWith('/app/') && !/\.[a-z0-9]+$/i.test(path))) {

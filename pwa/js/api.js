@@ -1,6 +1,7 @@
 // The API client: base /api/v1, JSON in and out, the signed-in user's Bearer token.
 // Failures are values a screen can show: ApiError carries the server's {message, details}.
 import * as store from './store.js';
+import connectivity, { fromServer } from './connectivity.js';
 
 const BASE = '/api/v1';
 const AUTH_KEY = 'current';
@@ -109,8 +110,15 @@ export async function request(method, path, options = {}) {
     response = await fetch(url, { method, headers: sent, body: payload, signal, credentials: 'same-origin' });
   } catch (err) {
     if (err && err.name === 'AbortError') throw err;
+    connectivity.report(false);
     throw new NetworkError(undefined, err);
   }
+  // A portal's page is not the server's answer: treated as no network, so a queued scan is kept.
+  if (!fromServer(response, sent.Accept)) {
+    connectivity.report(false);
+    throw new NetworkError();
+  }
+  connectivity.report(true);
   if (response.status === 401 && signedIn) {
     const error = await errorFrom(response);
     await clearAuth();

@@ -2,8 +2,9 @@
 import * as store from './store.js';
 import api, { ApiError, NetworkError, loadAuth, currentAuth, clearAuth, onUnauthorized } from './api.js';
 import outbox from './outbox.js';
+import connectivity from './connectivity.js';
 
-export const VERSION = '2026.11.22-2';
+export const VERSION = '2026.11.22-3';
 
 window.fieldscan = Object.assign(window.fieldscan || {}, { version: VERSION, lastFeedbackMs: null });
 
@@ -70,7 +71,7 @@ function paintHeader() {
 }
 
 function paintOnline() {
-  $('offline-indicator').hidden = navigator.onLine !== false;
+  $('offline-indicator').hidden = connectivity.online;
 }
 
 function paintPending(count) {
@@ -130,9 +131,11 @@ async function render() {
   } catch (err) {
     if (seq !== renderSeq) return;
     console.error('fieldscan: screen failed to load', err);
-    renderProblem('This screen could not be loaded.', navigator.onLine === false
-      ? 'You are offline and this screen is not on the phone yet. Try again with a connection.'
-      : 'Reload the app and try again.');
+    const online = await connectivity.check();
+    if (seq !== renderSeq) return;
+    renderProblem('This screen could not be loaded.', online
+      ? 'Reload the app and try again.'
+      : 'You are offline and this screen is not on the phone yet. Try again with a connection.');
     return;
   }
   if (seq !== renderSeq) return;
@@ -254,6 +257,7 @@ export const app = {
   api,
   store,
   outbox,
+  connectivity,
   navigate,
   toast,
   get auth() { return currentAuth(); },
@@ -263,9 +267,9 @@ export const app = {
 };
 
 async function boot() {
-  window.addEventListener('online', paintOnline);
-  window.addEventListener('offline', paintOnline);
+  connectivity.addEventListener('change', paintOnline);
   paintOnline();
+  connectivity.start();
   document.addEventListener('click', interceptLinks);
   window.addEventListener('popstate', () => render());
   $('signout').addEventListener('click', signOut);

@@ -1,10 +1,11 @@
 // Scans waiting to be sent, kept in IndexedDB so they survive closing the app.
 // Rules: sent in the order queued; a 2xx or 4xx answer removes an entry (a 4xx is reported as
-// "scan-rejected"); no network, a 5xx or a 429 keeps it and stops the flush until the next try.
+// "scan-rejected"); no server (see connectivity.js), a 5xx or a 429 keeps it and stops the flush until the next try.
 // Events: "scan-queued" {entry}, "scan-synced" {entry, answer}, "scan-rejected" {entry, error},
 // "count" {count}.
 import * as store from './store.js';
 import { post, currentAuth, ApiError, NetworkError } from './api.js';
+import connectivity from './connectivity.js';
 
 const STORE = 'outbox';
 const RETRY_EVERY_MS = 15000;
@@ -86,7 +87,7 @@ class Outbox extends EventTarget {
   async sendQueued() {
     for (;;) {
       if (!currentAuth()) return 'signed-out';
-      if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'stopped';
+      if (!connectivity.online) return 'stopped';
       const [entry] = await store.all(STORE).then((list) => list.slice(0, 1));
       if (!entry) return 'drained';
       const { sessionId, code, itemId, clientScanId, scannedAt, options } = entry;
@@ -114,11 +115,13 @@ class Outbox extends EventTarget {
     }
   }
 
-  /** Flush on start, when the network returns, when the app comes back to the front, and every 15 s. */
+  /** Flush on start, when the server answers again, when the app comes back to the front, and every 15 s. */
   start() {
     if (this.timer) return;
     const tryNow = () => { this.flush().catch((err) => console.error('fieldscan: outbox flush failed', err)); };
-    window.addEventListener('online', tryNow);
+    connectivity.addEventListener('change', (event) => {
+      if (event.detail.online) tryNow();
+    });
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') tryNow();
     });

@@ -7,7 +7,7 @@ import re
 import time
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import LiveServer, idb_all, scan_typed, wait_for_service_worker
 
@@ -210,6 +210,45 @@ def test_scans_made_offline_survive_a_reload_and_reach_the_server_once(page, liv
         assert replay.json()["scan"]["id"] in {s["id"] for s in scans}
     assert len(live_server.mobile(session["id"])["recentScans"]) == 3
 
+
+
+def test_with_a_network_but_no_server_the_app_says_offline_and_sends_the_scan_when_the_server_answers(
+        page, live_server, shot):
+    session = live_server.new_session("No server: Room 102", "HQ > Floor 1 > Room 102")
+    asset = in_scope(live_server, "HQ > Floor 1 > Room 102")[0]
+    open_scan_screen(page, live_server, session["id"])
+    wait_for_service_worker(page)
+    wait_for_offline_pack(page, session["id"])
+
+    # A Wi-Fi without uplink or a captive portal: the phone has a network, the server never answers.
+    def no_server(route: Route) -> None:
+        route.abort("addressunreachable")
+
+    page.context.route("**/health", no_server)
+    page.context.route("**/api/v1/**", no_server)
+    assert page.evaluate("() => navigator.onLine")  # the browser still believes it is online
+    indicator = page.locator("#offline-indicator")
+    expect(indicator).to_be_visible()
+    expect(indicator).to_have_text("Offline")
+
+    scan_typed(page, asset["tag"])
+    expect(page.locator("#outcome")).to_have_attribute("data-local", "true")
+    expect_outcome(page, "accepted", "Found")
+    badge = page.locator("#pending-badge")
+    expect(badge).to_have_attribute("data-count", "1")
+    expect(badge).to_be_visible()
+    shot(page, "no-server-pending")
+    assert [entry["code"] for entry in idb_all(page, "outbox")] == [asset["tag"]]
+    assert live_server.mobile(session["id"])["progress"]["scanned"] == 0
+
+    page.context.unroute("**/health")
+    page.context.unroute("**/api/v1/**")
+    expect(indicator).to_be_hidden(timeout=20_000)
+    expect(badge).to_have_attribute("data-count", "0", timeout=20_000)
+    expect(badge).to_be_hidden()
+    shot(page, "server-back")
+    scans = live_scans(live_server, session["id"])
+    assert [(s["assetId"], s["result"]) for s in scans] == [(asset["id"], "accepted")]
 
 def test_a_location_label_sets_where_the_phone_is(page, live_server, shot):
     session = live_server.new_session("Walk: everything")

@@ -72,19 +72,25 @@ def test_the_service_worker_takes_over_and_the_app_opens_offline(page, live_serv
     scope = page.evaluate("async () => (await navigator.serviceWorker.getRegistration('/app/')).scope")
     assert f"{live_server.url}/app/".startswith(scope)  # it controls the app's pages
 
+    indicator = page.locator("#offline-indicator")
+    expect(indicator).to_be_hidden()
     page.context.set_offline(True)
     page.reload()
-    expect(page.locator("#new-session")).to_be_visible()
-    expect(page.locator("#offline-indicator")).to_be_visible()
+    expect(page.locator("#new-session")).to_be_visible()  # the shell and the audit list, from the phone
+    expect(indicator).to_be_visible()
+    expect(indicator).to_have_text("Offline")
     assert page.evaluate("() => !!navigator.serviceWorker.controller")
     shot(page, "offline")
 
     page.goto(f"{live_server.url}/app/sessions/new")
     expect(page.locator("#session-name")).to_be_visible()
+    expect(indicator).to_be_visible()
 
+    # Back online, with no reload: the app's next probe of the server notices.
     page.context.set_offline(False)
-    page.goto(f"{live_server.url}/app/")
-    expect(page.locator("#offline-indicator")).to_be_hidden()
+    expect(indicator).to_be_hidden(timeout=20_000)
+    expect(page.locator("#session-name")).to_be_visible()
+    shot(page, "back-online")
 
 
 def test_an_audit_started_on_the_phone_is_on_the_server(page, live_server, shot):

@@ -592,12 +592,13 @@ export async function render(root, params, app) {
       refreshMobile();
     }
   };
-  const onOnline = () => {
+  const onConnectivity = (event) => {
+    if (!event.detail.online) return;
     downloadPack();
     refreshMobile();
   };
   document.addEventListener('visibilitychange', onVisibility);
-  window.addEventListener('online', onOnline);
+  app.connectivity.addEventListener('change', onConnectivity);
   const targets = [window];
   if (app.outbox && typeof app.outbox.addEventListener === 'function') targets.push(app.outbox);
   for (const target of targets) {
@@ -611,7 +612,7 @@ export async function render(root, params, app) {
   cleanups.push(() => {
     clearInterval(poll);
     document.removeEventListener('visibilitychange', onVisibility);
-    window.removeEventListener('online', onOnline);
+    app.connectivity.removeEventListener('change', onConnectivity);
     for (const target of targets) {
       target.removeEventListener('scan-synced', onSynced);
       target.removeEventListener('scan-rejected', onRejected);
