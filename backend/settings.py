@@ -9,9 +9,13 @@ from collections.abc import Mapping
 
 import msgspec
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/fieldscan.sqlite3"
+DATABASE_FILE = "fieldscan.sqlite3"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 MIN_SECRET_BYTES = 32  # HMAC-SHA256 keys shorter than the hash are guessable
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The folder that holds backend/: a source checkout when pyproject.toml sits beside it.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class SettingsError(ValueError):
@@ -19,34 +23,41 @@ class SettingsError(ValueError):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    database_url: str = DEFAULT_DATABASE_URL
+    # The data folder, absolute: secret key, the address `serve` last served on, the default SQLite file.
+    var_dir: str
+    database_url: str
     # Origin used in QR codes; may contain ``{tenant}``, e.g. https://{tenant}.assets.example
     public_url: str | None = None
     default_tenant: str = "demo"
     # Host that counts as "bare" (no tenant label), e.g. assets.example; localhost and IPs always do.
     base_domain: str | None = None
     secret_key: str
+    # Where `fieldscan serve` listens unless --host/--port say otherwise.
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
     token_ttl_minutes: int = 12 * 60
-    var_dir: str = "./var"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, store_secret: bool = True,
+                 **overrides: object) -> Settings:
+        """The settings the environment describes. With store_secret=False nothing is written: a key not
+        given and not yet stored is made up for this process only (the CLI signs nothing)."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
             value = env.get(f"FIELDSCAN_{name}")
             return value if value not in (None, "") else None
 
-        var_dir = get("VAR_DIR") or "./var"
-        values: dict[str, object] = {"var_dir": var_dir}
+        values: dict[str, object] = {}
         for field, name in (
             ("database_url", "DATABASE_URL"),
             ("public_url", "PUBLIC_URL"),
             ("default_tenant", "DEFAULT_TENANT"),
             ("base_domain", "BASE_DOMAIN"),
             ("secret_key", "SECRET_KEY"),
+            ("host", "HOST"),
         ):
             value = get(name)
             if value is not None:
@@ -60,16 +71,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raw = get(name)
             if raw is None:
                 continue
-            try:
-                number = int(raw)
-            except ValueError:
-                raise SettingsError(f"FIELDSCAN_{name} must be a whole number, not {raw!r}") from None
+            number = _whole_number(name, raw)
             if number <= 0:
                 raise SettingsError(f"FIELDSCAN_{name} must be positive, not {number}")
             values[field] = number
+        if (raw := get("PORT")) is not None:
+            port = _whole_number("PORT", raw)
+            if not 1 <= port <= 65535:
+                raise SettingsError(f"FIELDSCAN_PORT must be a port number from 1 to 65535, not {port}")
+            values["port"] = port
         values.update(overrides)
+        # Resolved once, here: every later use (and serve's workers) sees the same absolute folder and file.
+        var_dir = Path(str(values.get("var_dir") or data_folder(env))).expanduser().absolute()
+        values["var_dir"] = str(var_dir)
+        values["database_url"] = _absolute_sqlite(str(values.get("database_url") or sqlite_url(var_dir / DATABASE_FILE)))
         if "secret_key" not in values:
-            values["secret_key"] = load_or_create_secret(Path(str(values["var_dir"])))
+            values["secret_key"] = (load_or_create_secret(var_dir) if store_secret
+                                    else stored_secret(var_dir) or secrets.token_urlsafe(48))
+        if not str(values.get("host", DEFAULT_HOST)).strip():
+            raise SettingsError("FIELDSCAN_HOST must name an address to listen on, e.g. 127.0.0.1 or 0.0.0.0")
         settings = cls(**values)  # type: ignore[arg-type]
         if len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"FIELDSCAN_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long "
@@ -83,16 +103,74 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database file, or None for PostgreSQL and in-memory SQLite."""
+        return _sqlite_path(self.database_url)
+
+
+def data_folder(environ: Mapping[str, str] | None = None, source_root: Path = SOURCE_ROOT) -> Path:
+    """FIELDSCAN_VAR_DIR (relative to the current directory); else the checkout's var/ when the package runs
+    from its source (scripts/setup installs it editable); else $XDG_DATA_HOME/fieldscan."""
+    env = os.environ if environ is None else environ
+    if given := env.get("FIELDSCAN_VAR_DIR"):
+        return Path(given).expanduser().absolute()
+    if (source_root / "pyproject.toml").is_file() and (source_root / "backend").is_dir():
+        return source_root / "var"
+    xdg = env.get("XDG_DATA_HOME", "")
+    # The XDG spec says to ignore a relative XDG_DATA_HOME.
+    base = Path(xdg) if os.path.isabs(xdg) else Path(env.get("HOME") or Path.home()) / ".local" / "share"
+    return base / "fieldscan"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        database = make_url(url).database
+    except ArgumentError:
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def _absolute_sqlite(url: str) -> str:
+    """A SQLite URL with a relative path made absolute (against the current directory, once, at start)."""
+    path = _sqlite_path(url)
+    if path is None or path.is_absolute():
+        return url
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=str(path.absolute())).render_as_string(hide_password=False)
+
+
+def _whole_number(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"FIELDSCAN_{name} must be a whole number, not {raw!r}") from None
+
+
+def stored_secret(var_dir: Path) -> str | None:
+    try:
+        return (var_dir / "secret_key").read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
 
 def load_or_create_secret(var_dir: Path) -> str:
     """The signing key kept under ``var/``: generated on first use, then reused so tokens survive restarts."""
     path = var_dir / "secret_key"
-    try:
-        secret = path.read_text().strip()
-        if secret:
-            return secret
-    except FileNotFoundError:
-        pass
+    if secret := stored_secret(var_dir):
+        return secret
     var_dir.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     # O_EXCL: when two processes start at once, the first one's key wins and both use it.

@@ -33,3 +33,21 @@ def current_revision(connection: Connection) -> str | None:
     if not inspect(connection).has_table("alembic_version"):
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def database_revision(database_url: str) -> str | None:
+    """The revision the database at database_url is at (None for an empty one), on a connection of its own."""
+    import asyncio
+
+    from sqlalchemy import pool
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def read() -> str | None:
+        engine = create_async_engine(database_url, poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(current_revision)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -32,26 +33,26 @@ def _fieldscan() -> str:
 
 
 class Cli:
-    """Runs `fieldscan` with its own database and var/ directory, and nothing else from FIELDSCAN_*."""
+    """Runs `fieldscan` with its own database and data folder, and nothing else from FIELDSCAN_*."""
 
-    def __init__(self, tmp_path: Path, database: str = "fieldscan.sqlite3") -> None:
-        self.database_url = f"sqlite+aiosqlite:///{tmp_path / database}"
-        self.var_dir = tmp_path / "var"
+    def __init__(self, tmp_path: Path, database_url: str | None = None, var_dir: Path | None = None) -> None:
+        self.database_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'fieldscan.sqlite3'}"
+        self.var_dir = var_dir or tmp_path / "var"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDSCAN_")}
         self.env.update(FIELDSCAN_DATABASE_URL=self.database_url, FIELDSCAN_VAR_DIR=str(self.var_dir))
         self.cwd = tmp_path
 
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([_fieldscan(), *args], env=self.env, cwd=self.cwd, capture_output=True, text=True,
-                              timeout=120)
+    def __call__(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([_fieldscan(), *args], env=self.env, cwd=cwd or self.cwd, capture_output=True,
+                              text=True, timeout=120)
 
-    def ok(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = self(*args)
+    def ok(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        result = self(*args, cwd=cwd)
         assert result.returncode == 0, f"fieldscan {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
         return result
 
-    def fails(self, *args: str, message: str) -> subprocess.CompletedProcess[str]:
-        result = self(*args)
+    def fails(self, *args: str, message: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        result = self(*args, cwd=cwd)
         assert result.returncode != 0, f"fieldscan {' '.join(args)} should fail:\n{result.stdout}"
         assert message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr, result.stderr
@@ -79,7 +80,7 @@ async def _asset_count(cli: Cli, slug: str) -> int:
 
 
 async def test_a_new_install_creates_a_tenant_users_and_an_api_key_that_work(cli):
-    assert "up to date" in cli.ok("migrate").stdout
+    assert cli.ok("migrate").stdout.startswith("created the schema")
 
     created = cli.ok("tenant", "create", "acme", "--name", "Acme", "--admin-email", "a@acme.example",
                      "--admin-password", ADMIN_PASSWORD)
@@ -146,8 +147,12 @@ async def test_demo_seeds_about_200_assets_once(cli):
         assert riskiest["health"]["badge"] != "HEALTHY"
 
 
-def test_commands_refuse_an_unmigrated_database_and_say_how_to_fix_it(cli):
-    cli.fails("tenant", "create", "acme", message="run `fieldscan migrate` first")
+def test_commands_refuse_a_missing_or_unmigrated_database_and_say_how_to_fix_it(cli, tmp_path):
+    missing = f"no database at {tmp_path / 'fieldscan.sqlite3'}; run `fieldscan migrate` (scripts/run does it)"
+    cli.fails("tenant", "create", "acme", message=missing)
+    cli.fails("demo", message=missing)
+    sqlite3.connect(tmp_path / "fieldscan.sqlite3").close()  # there, but empty
+    cli.fails("tenant", "create", "acme", message="the database is not migrated; run `fieldscan migrate` first")
     cli.fails("demo", message="run `fieldscan migrate` first")
 
 
@@ -195,6 +200,7 @@ def test_labels_prints_every_asset_to_a_pdf_that_reads_back_with_a_progress_bar(
 
     result = demo_cli.ok("labels", "--tenant", "demo", "--all", "-o", str(tmp_path / "all.pdf"))
     assert "wrote 120 avery-l7160 labels" in result.stderr
+    assert "note: the QR codes carry https://demo.assets.example (from FIELDSCAN_PUBLIC_URL)" in result.stderr
     # Not a terminal: the bar is printed in tenths, ending at the total.
     assert "120/120 labels" in result.stderr and "[#" in result.stderr
     pages = pdf_pages((tmp_path / "all.pdf").read_bytes(), dpi=200)
@@ -227,6 +233,6 @@ def test_labels_mistakes_exit_non_zero_with_a_clear_message(demo_cli, tmp_path):
     demo_cli.fails("labels", "--tenant", "demo", "--all", "--template", "nope", "-o", out, message="nope")
     demo_cli.fails("labels", "--tenant", "demo", "--all", "--format", "png", "-o", out, message="one label")
     demo_cli.fails("labels", "--tenant", "nobody", "--all", "-o", out, message="no tenant 'nobody'")
-    del demo_cli.env["FIELDSCAN_PUBLIC_URL"]
-    demo_cli.fails("labels", "--tenant", "demo", "--all", "-o", out, message="set FIELDSCAN_PUBLIC_URL")
+    demo_cli.fails("labels", "--tenant", "demo", "--all", "--base-url", "assets.example", "-o", out,
+                   message="--base-url must start with http:// or https://, not 'assets.example'")
     assert not os.path.exists(out)

@@ -5,12 +5,15 @@ import sys
 
 import pytest
 
-from backend.settings import DEFAULT_DATABASE_URL, Settings, SettingsError
+from backend.settings import SOURCE_ROOT, Settings, SettingsError, data_folder
 
 
-def test_defaults_use_sqlite_under_var_and_the_demo_tenant(tmp_path):
+def test_defaults_use_sqlite_in_the_data_folder_and_the_demo_tenant(tmp_path):
     settings = Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path)})
-    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite+aiosqlite:///./var/fieldscan.sqlite3"
+    assert settings.var_dir == str(tmp_path)
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/fieldscan.sqlite3"
+    assert settings.sqlite_file == tmp_path / "fieldscan.sqlite3"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.default_tenant == "demo"
     assert settings.log_level == "INFO"
     assert settings.public_url is None
@@ -27,8 +30,11 @@ def test_every_variable_is_read(tmp_path):
         "FIELDSCAN_MAX_BODY_BYTES": "1024",
         "FIELDSCAN_TOKEN_TTL_MINUTES": "30",
         "FIELDSCAN_VAR_DIR": str(tmp_path),
+        "FIELDSCAN_HOST": "0.0.0.0",
+        "FIELDSCAN_PORT": "8437",
     })
-    assert settings.database_url.startswith("postgresql+asyncpg://")
+    assert settings.database_url == "postgresql+asyncpg://u@127.0.0.1/db"
+    assert settings.sqlite_file is None
     assert settings.public_url == "https://{tenant}.assets.example"
     assert settings.default_tenant == "acme"
     assert settings.base_domain == "assets.example"
@@ -36,6 +42,8 @@ def test_every_variable_is_read(tmp_path):
     assert settings.log_level == "DEBUG"
     assert settings.max_body_bytes == 1024
     assert settings.token_ttl_minutes == 30
+    assert (settings.host, settings.port) == ("0.0.0.0", 8437)
+    assert settings.var_dir == str(tmp_path)
     assert not (tmp_path / "secret_key").exists()  # a given key is never written to disk
 
 
@@ -62,6 +70,10 @@ def test_secret_key_is_generated_once_private_and_reused(tmp_path):
     pytest.param("FIELDSCAN_MAX_BODY_BYTES", "-5", "positive", id="body-negative"),
     pytest.param("FIELDSCAN_PUBLIC_URL", "assets.example", "http", id="public-url-scheme"),
     pytest.param("FIELDSCAN_SECRET_KEY", "short", "at least 32 bytes", id="secret-too-short"),
+    pytest.param("FIELDSCAN_PORT", "http", "FIELDSCAN_PORT must be a whole number, not 'http'", id="port-not-a-number"),
+    pytest.param("FIELDSCAN_PORT", "0", "FIELDSCAN_PORT must be a port number from 1 to 65535, not 0", id="port-0"),
+    pytest.param("FIELDSCAN_PORT", "65536", "from 1 to 65535, not 65536", id="port-too-big"),
+    pytest.param("FIELDSCAN_HOST", "  ", "FIELDSCAN_HOST must name an address", id="host-blank"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(tmp_path, name, value, says):
     with pytest.raises(SettingsError, match=says):
@@ -72,3 +84,58 @@ def test_importing_the_app_configures_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDSCAN_")}
     subprocess.run([sys.executable, "-c", "import backend.app, backend.cli"], cwd=tmp_path, env=env, check=True)
     assert list(tmp_path.iterdir()) == []  # no var/, no database, no key until an app is built
+
+
+def test_ports_at_the_ends_of_the_range_are_accepted(tmp_path):
+    for port in (1, 65535):
+        assert Settings.from_env({"FIELDSCAN_PORT": str(port), "FIELDSCAN_VAR_DIR": str(tmp_path)}).port == port
+
+
+def test_the_default_database_follows_the_data_folder_and_a_given_one_does_not(tmp_path):
+    moved = Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path / "elsewhere")})
+    assert moved.database_url == f"sqlite+aiosqlite:///{tmp_path}/elsewhere/fieldscan.sqlite3"
+    given = Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path / "elsewhere"),
+                               "FIELDSCAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/mine.sqlite3"})
+    assert given.database_url == f"sqlite+aiosqlite:///{tmp_path}/mine.sqlite3"
+
+
+def test_relative_paths_are_resolved_against_the_current_directory_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({"FIELDSCAN_VAR_DIR": "data",
+                                  "FIELDSCAN_DATABASE_URL": "sqlite+aiosqlite:///./db/x.sqlite3?timeout=5"})
+    assert settings.var_dir == str(tmp_path / "data")
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/db/x.sqlite3?timeout=5"
+    assert settings.sqlite_file == tmp_path / "db" / "x.sqlite3"
+    memory = Settings.from_env({"FIELDSCAN_VAR_DIR": "data", "FIELDSCAN_DATABASE_URL": "sqlite+aiosqlite://"})
+    assert memory.database_url == "sqlite+aiosqlite://" and memory.sqlite_file is None
+
+
+def test_the_data_folder_is_the_checkouts_var_else_the_users_data_folder(tmp_path):
+    assert (SOURCE_ROOT / "pyproject.toml").is_file()  # these tests run from a checkout
+    assert data_folder({}) == SOURCE_ROOT / "var"
+    assert data_folder({"FIELDSCAN_VAR_DIR": str(tmp_path)}) == tmp_path
+    installed = tmp_path / "site-packages"  # a wheel install: no pyproject.toml beside backend/
+    (installed / "backend").mkdir(parents=True)
+    assert data_folder({"XDG_DATA_HOME": str(tmp_path / "xdg")}, installed) == tmp_path / "xdg" / "fieldscan"
+    assert data_folder({"HOME": str(tmp_path / "home")}, installed) == tmp_path / "home" / ".local/share/fieldscan"
+    # A relative XDG_DATA_HOME is ignored, as the XDG spec says.
+    assert data_folder({"HOME": str(tmp_path), "XDG_DATA_HOME": "xdg"}, installed) == tmp_path / ".local/share/fieldscan"
+
+
+def test_the_default_data_folder_does_not_depend_on_the_current_directory(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDSCAN_")}
+    code = ("from backend.settings import Settings; s = Settings.from_env(store_secret=False); "
+            "print(s.var_dir); print(s.database_url)")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True, capture_output=True,
+                           text=True).stdout.splitlines()
+    assert shown == [str(SOURCE_ROOT / "var"), f"sqlite+aiosqlite:///{SOURCE_ROOT / 'var' / 'fieldscan.sqlite3'}"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_store_secret_nothing_is_written_and_a_stored_key_is_still_used(tmp_path):
+    loose = Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path / "new")}, store_secret=False)
+    assert len(loose.secret_key) >= 40
+    assert not (tmp_path / "new").exists()
+    stored = Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path)})
+    assert Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path)}, store_secret=False).secret_key == stored.secret_key
+

@@ -19,7 +19,7 @@ def _url() -> str:
     if not url:
         from backend.settings import Settings
 
-        url = Settings.from_env().database_url
+        url = Settings.from_env(store_secret=False).database_url
     return url
 
 
