@@ -25,6 +25,7 @@ from backend.db.engine import open_database
 from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_response, exception_handlers
 from backend.settings import Settings
 from backend.pages.api import home, label_pages
+from backend.lan_api import ca_certificate, ca_page
 from backend.system.api import health, ready
 from backend.system.docs import LocalSwaggerUI
 from backend.tenancy.api import router as tenancy_router
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
                        custom_fields_router, trash_router],
     )
     app = Litestar(
-        route_handlers=[api, health, ready, home, label_pages, pwa_router(pwa_root or PWA)],
+        route_handlers=[api, health, ready, ca_page, ca_certificate, home, label_pages, pwa_router(pwa_root or PWA)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         lifespan=[database_lifespan],
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),

@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: FIELDSCAN_HOST, or 127.0.0.1)")
     p.add_argument("--port", type=_port, help="port (default: FIELDSCAN_PORT, or 8000)")
     p.add_argument("--workers", type=int, default=1, help="server processes (default: 1)")
+    p.add_argument("--lan", action="store_true",
+                   help="for phones on your network: HTTPS on every interface, with a certificate from a local CA "
+                        "that phones trust once (the /ca page says how); prints the address and its QR code")
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("demo", help="create the demo tenant with sample data and print how to sign in",
@@ -241,6 +244,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print("note: on SQLite several workers do not write faster (one writer at a time); "
               "use PostgreSQL for more than one", file=sys.stderr)
     origin = origin_for("http", host, port)
+    tls: dict[str, str] = {}
+    if args.lan:  # phones reach no loopback and get no camera over HTTP: HTTPS, on every interface
+        from backend import lan
+
+        try:
+            serving = lan.prepare(settings.var_dir, port, tenant=settings.default_tenant, host=host)
+        except lan.LanError as exc:
+            raise CommandError(str(exc)) from None
+        host, origin = serving.host, serving.origin
+        tls = {"ssl_certfile": serving.ssl_certfile, "ssl_keyfile": serving.ssl_keyfile}
+        print(serving.banner(color=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
     record_served_origin(settings.var_dir, origin)  # what `labels` and `tenant create` print as the address
     # The app (in each worker) reads its own Settings: give it the folder and database resolved here.
     os.environ.update(FIELDSCAN_VAR_DIR=settings.var_dir, FIELDSCAN_DATABASE_URL=settings.database_url)
@@ -249,7 +263,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Open {origin}/app/ to use the app; API docs at {origin}/schema", flush=True)
     uvicorn.run("backend.app:create_app_from_env", factory=True, host=host, port=port,
                 workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
-                server_header=False)
+                server_header=False, **tls)
     return 0
 
 
