@@ -263,7 +263,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Open {origin}/app/ to use the app; API docs at {origin}/schema", flush=True)
     uvicorn.run("backend.app:create_app_from_env", factory=True, host=host, port=port,
                 workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
-                server_header=False, **tls)
+                forwarded_allow_ips=settings.trusted_proxies, server_header=False, **tls)
     return 0
 
 

@@ -35,6 +35,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Where `fieldscan serve` listens unless --host/--port say otherwise.
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    # Reverse proxies whose X-Forwarded-Proto/-For are believed (uvicorn's forwarded_allow_ips): IPs or
+    # networks, comma-separated, or "*"; a header from anyone else is ignored.
+    trusted_proxies: str = "127.0.0.1"
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
     token_ttl_minutes: int = 12 * 60
@@ -58,6 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("base_domain", "BASE_DOMAIN"),
             ("secret_key", "SECRET_KEY"),
             ("host", "HOST"),
+            ("trusted_proxies", "TRUSTED_PROXIES"),
         ):
             value = get(name)
             if value is not None:
@@ -90,6 +94,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                                     else stored_secret(var_dir) or secrets.token_urlsafe(48))
         if not str(values.get("host", DEFAULT_HOST)).strip():
             raise SettingsError("FIELDSCAN_HOST must name an address to listen on, e.g. 127.0.0.1 or 0.0.0.0")
+        _check_trusted_proxies(str(values.get("trusted_proxies", "127.0.0.1")))
         settings = cls(**values)  # type: ignore[arg-type]
         if len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"FIELDSCAN_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long "
@@ -150,6 +155,20 @@ def _absolute_sqlite(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).set(database=str(path.absolute())).render_as_string(hide_password=False)
+
+
+def _check_trusted_proxies(raw: str) -> None:
+    """Each entry an IP address or network, or "*": uvicorn would quietly never match a misspelt one."""
+    import ipaddress
+
+    for entry in (part.strip() for part in raw.split(",")):
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"FIELDSCAN_TRUSTED_PROXIES takes IP addresses or networks separated by commas "
+                                f"(e.g. 127.0.0.1,10.0.0.0/8) or *, not {entry!r}") from None
 
 
 def _whole_number(name: str, raw: str) -> int:

@@ -139,3 +139,18 @@ def test_without_store_secret_nothing_is_written_and_a_stored_key_is_still_used(
     stored = Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path)})
     assert Settings.from_env({"FIELDSCAN_VAR_DIR": str(tmp_path)}, store_secret=False).secret_key == stored.secret_key
 
+
+@pytest.mark.parametrize("raw", ["127.0.0.1", "10.0.0.0/8, 192.168.1.4", "::1,fd00::/8", "*"])
+def test_trusted_proxies_take_addresses_networks_or_everyone(raw):
+    settings = Settings.from_env({"FIELDSCAN_TRUSTED_PROXIES": raw}, store_secret=False)
+    assert settings.trusted_proxies == raw
+
+
+@pytest.mark.parametrize("raw", ["proxy.local", "10.0.0.0/33", "127.0.0.1,,10.0.0.1"])
+def test_a_misspelt_trusted_proxy_is_refused_rather_than_never_matched(raw):
+    with pytest.raises(SettingsError, match="FIELDSCAN_TRUSTED_PROXIES"):
+        Settings.from_env({"FIELDSCAN_TRUSTED_PROXIES": raw}, store_secret=False)
+
+
+def test_only_loopback_proxies_are_trusted_by_default():
+    assert Settings.from_env({}, store_secret=False).trusted_proxies == "127.0.0.1"
