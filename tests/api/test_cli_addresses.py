@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -18,14 +17,9 @@ import pytest
 from backend.served import SERVED_FILE, record_served_origin
 from tests.api.test_cli import Cli, _fieldscan
 from tests.readback import decode, png_pages
+from tests.served import free_port
 
 READY_WAIT_S = 60  # how long serve may take to answer at all; a wait, not a timing assertion
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +50,7 @@ def _qr(cli: Cli, *args: str) -> tuple[str, str]:
 
 
 def test_serve_listens_on_fieldscan_port_and_labels_and_tenant_create_then_use_that_address(cli, tenant_slug):
-    port = _free_port()
+    port = free_port()
     cli.env.update(FIELDSCAN_PORT=str(port), FIELDSCAN_HOST="127.0.0.1")
     log = cli.cwd.parent / "serve.log"
     with open(log, "wb") as out:

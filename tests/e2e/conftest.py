@@ -6,12 +6,8 @@ Chromium is the system package (`scripts/test` installs it); Playwright's own br
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +18,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.e2e.video import write_label_video
+from tests.served import served
 
 ROOT = Path(__file__).resolve().parents[2]
-FIELDSCAN = str(ROOT / ".venv" / "bin" / "fieldscan")
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 ADMIN = ("admin@demo.example", "fieldscan-demo")
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,12 +37,6 @@ def chromium_path() -> str:
         pytest.fail("Chromium is needed for the browser tests: scripts/test installs it "
                     "(Debian package chromium), or run: apt-get install -y chromium", pytrace=False)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -117,40 +107,11 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    work = tmp_path_factory.mktemp("live")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FIELDSCAN_")}
-    env |= {"FIELDSCAN_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'fieldscan.sqlite3'}",
-            "FIELDSCAN_VAR_DIR": str(work), "FIELDSCAN_LOG_LEVEL": "WARNING"}
-    subprocess.run([FIELDSCAN, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([FIELDSCAN, "demo", "--assets", "60"], env=env, check=True, capture_output=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (work / "serve.log").open("wb")
-    server = subprocess.Popen([FIELDSCAN, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"fieldscan serve did not become ready:\n{(work / 'serve.log').read_text()}")
-            time.sleep(0.1)
-        token = httpx.post(f"{url}/api/v1/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]})
-        with httpx.Client(base_url=f"{url}/api/v1", timeout=30,
+    with served(tmp_path_factory.mktemp("live"), demo_assets=60) as server:
+        token = httpx.post(f"{server.url}/api/v1/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]})
+        with httpx.Client(base_url=f"{server.url}/api/v1", timeout=30,
                           headers={"Authorization": f"Bearer {token.raise_for_status().json()['token']}"}) as api:
-            yield LiveServer(url=url, api=api, work=work)
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            yield LiveServer(url=server.url, api=api, work=server.work)
 
 
 # Module scope, not session: while sync Playwright runs, its event loop is the thread's running loop, so

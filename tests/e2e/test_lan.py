@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import ssl
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,8 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 from backend import lan
-from tests.e2e.conftest import (BROWSER_FLAGS, FIELDSCAN, PHONE, Screenshots, _picture_failure, chromium_path,
-                                free_port, sign_in, wait_for_service_worker)
+from tests.e2e.conftest import (BROWSER_FLAGS, PHONE, Screenshots, _picture_failure, chromium_path,
+                                sign_in, wait_for_service_worker)
+from tests.served import Served, served
 
 HOSTNAME = lan.machine_name()
 QR_LINE = re.compile(r"^(?=.*[█▀▄])[ █▀▄]{20,}$")  # a row of the QR code in half blocks
@@ -38,43 +36,26 @@ QR_LINE = re.compile(r"^(?=.*[█▀▄])[ █▀▄]{20,}$")  # a row of the QR
 @dataclass
 class LanServer:
     url: str  # https://<host name>:<port>, as a phone on the network opens it
-    port: int
-    work: Path
-    log: Path
+    served: Served
+
+    @property
+    def port(self) -> int:
+        return self.served.port
+
+    @property
+    def work(self) -> Path:
+        return self.served.work
 
     def output(self) -> str:
-        return self.log.read_text()
+        return self.served.output()
 
 
 @pytest.fixture(scope="module")
 def lan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LanServer]:
     assert "." not in HOSTNAME and HOSTNAME != "localhost", f"this test needs a bare host name, not {HOSTNAME!r}"
-    work = tmp_path_factory.mktemp("lan")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FIELDSCAN_")}
-    env |= {"FIELDSCAN_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'fieldscan.sqlite3'}",
-            "FIELDSCAN_VAR_DIR": str(work), "FIELDSCAN_LOG_LEVEL": "WARNING"}
-    subprocess.run([FIELDSCAN, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([FIELDSCAN, "demo", "--assets", "20"], env=env, check=True, capture_output=True)
-    port = free_port()
-    log_path = work / "serve.log"
-    log = log_path.open("wb")
-    server = subprocess.Popen([FIELDSCAN, "serve", "--lan", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while not ready(work, port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"fieldscan serve --lan did not become ready:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield LanServer(url=f"https://{HOSTNAME}:{port}", port=port, work=work, log=log_path)
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with served(tmp_path_factory.mktemp("lan"), "--lan", demo_assets=20,
+                ready=lambda server: ready(server.work, server.port)) as server:
+        yield LanServer(url=f"https://{HOSTNAME}:{server.port}", served=server)
 
 
 def ready(work: Path, port: int) -> bool:

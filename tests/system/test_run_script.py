@@ -12,7 +12,8 @@ import urllib.request
 from pathlib import Path
 
 from tests.api.test_cli import _fieldscan
-from tests.api.test_cli_addresses import READY_WAIT_S, _free_port
+from tests.api.test_cli_addresses import READY_WAIT_S
+from tests.served import free_port
 from tests.readback import decode, pdf_pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def _env(data: Path) -> dict[str, str]:
 
 
 def test_run_serves_on_the_port_it_is_given_and_the_readme_label_example_then_works(tmp_path):
-    root, data, port = _checkout(tmp_path), tmp_path / "data", _free_port()
+    root, data, port = _checkout(tmp_path), tmp_path / "data", free_port()
     log = tmp_path / "run.log"
     with open(log, "wb") as out:
         run = subprocess.Popen([str(root / "scripts" / "run"), "--port", str(port), "--workers", "1"], cwd=tmp_path,

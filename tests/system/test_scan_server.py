@@ -11,9 +11,7 @@ import collections
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,22 +22,17 @@ import httpx
 import pytest
 
 from tests.conftest import _fresh_postgres_database
+from tests.served import FIELDSCAN, free_port
 
 pytestmark = pytest.mark.anyio
 
-FIELDSCAN = str(Path(sys.executable).with_name("fieldscan"))
+
 HOST_HEADER = "acme.localhost"
 ASSETS = 30
 # Bounds on how long to wait, generous so a loaded CI machine is slow rather than failing.
 CLI_TIMEOUT = 120
 READY_TIMEOUT = 90
 HTTP_TIMEOUT = httpx.Timeout(60.0, connect=15.0)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -80,7 +73,7 @@ class Server:
     def start(self) -> None:
         assert self.proc is None
         self.starts += 1
-        self.port = _free_port()
+        self.port = free_port()
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
                 [FIELDSCAN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"],
