@@ -32,11 +32,26 @@ def fieldscan_env(work: Path, **extra: str) -> dict[str, str]:
                   "FIELDSCAN_VAR_DIR": str(work), "FIELDSCAN_LOG_LEVEL": "WARNING", **extra}
 
 
-def answers_ready(url: str, **client: object) -> bool:
+def wait_for(check: Callable[[], bool], process: subprocess.Popen[bytes], what: str, log: Path,
+             timeout: float = READY_TIMEOUT) -> None:
+    """Poll check() until it holds; fail with the process's log if it exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not become ready:\n{log.read_text(errors='replace')}")
+        time.sleep(0.1)
+
+
+def answers(url: str, **client: object) -> bool:
+    """Whether GET url answers 200."""
     try:
-        return httpx.get(f"{url}/ready", timeout=1, **client).status_code == 200  # type: ignore[arg-type]
+        return httpx.get(url, timeout=2, **client).status_code == 200  # type: ignore[arg-type]
     except httpx.TransportError:
         return False
+
+
+def answers_ready(url: str, **client: object) -> bool:
+    return answers(f"{url}/ready", **client)
 
 
 def cli(env: dict[str, str], *args: str) -> str:
@@ -75,11 +90,7 @@ def served(work: Path, *serve_args: str, demo_assets: int | None = 60, env: dict
         process = subprocess.Popen([FIELDSCAN, "serve", "--port", str(port), *serve_args], env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + READY_TIMEOUT
-            while not (ready or (lambda s: answers_ready(s.url)))(server):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"fieldscan serve did not become ready:\n{server.output()}")
-                time.sleep(0.1)
+            wait_for(lambda: (ready or (lambda s: answers_ready(s.url)))(server), process, "fieldscan serve", log_path)
             yield server
         finally:
             process.terminate()

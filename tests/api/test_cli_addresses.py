@@ -8,8 +8,6 @@ import os
 import secrets
 import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,9 +15,8 @@ import pytest
 from backend.served import SERVED_FILE, record_served_origin
 from tests.api.test_cli import Cli, _fieldscan
 from tests.readback import decode, png_pages
-from tests.served import free_port
+from tests.served import answers, free_port, wait_for
 
-READY_WAIT_S = 60  # how long serve may take to answer at all; a wait, not a timing assertion
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +54,8 @@ def test_serve_listens_on_fieldscan_port_and_labels_and_tenant_create_then_use_t
         server = subprocess.Popen([_fieldscan(), "serve"], env=cli.env, cwd=cli.cwd, stdout=out,
                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + READY_WAIT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as answer:
-                    assert json.loads(answer.read()) == {"status": "ok"}
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"fieldscan serve did not answer on FIELDSCAN_PORT {port}:\n{log.read_text()}")
-                time.sleep(0.1)
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/health"), server, f"fieldscan serve on FIELDSCAN_PORT {port}",
+                 log)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

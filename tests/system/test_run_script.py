@@ -7,13 +7,10 @@ import os
 import shutil
 import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 from tests.api.test_cli import _fieldscan
-from tests.api.test_cli_addresses import READY_WAIT_S
-from tests.served import free_port
+from tests.served import READY_TIMEOUT, answers, free_port, wait_for
 from tests.readback import decode, pdf_pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,15 +42,9 @@ def test_run_serves_on_the_port_it_is_given_and_the_readme_label_example_then_wo
                                env=_env(data), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + READY_WAIT_S * 2  # it seeds 200 assets first
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                    break
-            except OSError:
-                if run.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"scripts/run did not serve on --port {port}:\n{log.read_text()}") from None
-                time.sleep(0.2)
+        # it seeds 200 assets first
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/health"), run, f"scripts/run --port {port}", log,
+                 timeout=2 * READY_TIMEOUT)
     finally:
         os.killpg(run.pid, signal.SIGTERM)
         run.wait(timeout=30)
