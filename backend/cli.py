@@ -312,7 +312,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{verb} {report.rows:,} rows of {args.file} into '{args.tenant}' ({report.encoding}): "
           f"{report.created:,} created, {report.updated:,} updated, {report.unchanged:,} unchanged, "
           f"{len(report.errors):,} failed")
-    made = ", ".join(f"{count:,} {kind}" for kind, count in report.created_names.items() if count)
+    one = {"categories": "category", "locations": "location", "people": "person"}
+    made = ", ".join(f"{count:,} {one.get(kind, kind) if count == 1 else kind}"
+                     for kind, count in report.created_names.items() if count)
     if made:
         print(f"new: {made}")
     if report.rolled_back:

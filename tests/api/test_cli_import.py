@@ -36,7 +36,7 @@ def test_import_shows_progress_and_a_summary(database_url: str, tmp_path: Path, 
     assert "] 250/250 rows" in result.stderr  # the progress bar, on standard error
     assert result.stdout.splitlines() == [
         f"imported 250 rows of {file} into '{slug}' (utf-8): 250 created, 0 updated, 0 unchanged, 0 failed",
-        "new: 1 categories"]
+        "new: 1 category"]
     again = fieldscan(database_url, tmp_path, "import", str(file), "--tenant", slug)
     assert "0 created, 0 updated, 250 unchanged, 0 failed" in again.stdout
 
