@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from backend import __version__, cli_labels
 from backend.cli_common import CommandError, Progress, find_tenant, safe_url, with_database
-from backend.settings import DATABASE_FILE, Settings, SettingsError, data_folder
+from backend.settings import DATABASE_FILE, Settings, SettingsError, data_folder, load_or_create_secret
 
 DESCRIPTION = """\
 Fieldscan: audit physical assets with a phone.
@@ -192,8 +193,9 @@ def cmd_tenant_create(settings: Settings, args: argparse.Namespace) -> int:
         return tenant
 
     tenant = with_database(settings, work)
-    print(f"created tenant '{tenant.slug}' ({tenant.name}); it answers on {tenant.slug}.<your domain> "
-          f"and {_local_address(settings, tenant.slug)}")
+    local = _local_address(settings, tenant.slug)
+    print(f"created tenant '{tenant.slug}' ({tenant.name}); it answers on {tenant.slug}.<your domain>"
+          + (f" and {local}" if local else ""))
     if args.admin_email:
         print(f"admin: {args.admin_email}")
     return 0
@@ -228,6 +230,7 @@ def cmd_apikey_create(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from backend import lan
     from backend.db.migrate import head_revision
     from backend.served import origin_for, record_served_origin
 
@@ -245,17 +248,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
               "use PostgreSQL for more than one", file=sys.stderr)
     origin = origin_for("http", host, port)
     tls: dict[str, str] = {}
-    if args.lan:  # phones reach no loopback and get no camera over HTTP: HTTPS, on every interface
-        from backend import lan
-
-        try:
-            serving = lan.prepare(settings.var_dir, port, tenant=settings.default_tenant, host=host)
-        except lan.LanError as exc:
-            raise CommandError(str(exc)) from None
-        host, origin = serving.host, serving.origin
-        tls = {"ssl_certfile": serving.ssl_certfile, "ssl_keyfile": serving.ssl_keyfile}
-        print(serving.banner(color=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
-    record_served_origin(settings.var_dir, origin)  # what `labels` and `tenant create` print as the address
+    try:
+        if args.lan:  # phones reach no loopback and get no camera over HTTP: HTTPS, on every interface
+            serving = lan.prepare(settings.var_dir, port, tenant=settings.default_tenant, host=host,
+                                  hostname=settings.lan_name)
+            tls = serving.uvicorn_options()
+            host, origin = tls.pop("host"), serving.origin
+            print(serving.banner(color=sys.stdout.isatty() and "NO_COLOR" not in os.environ))
+        _check_free(host, port)
+        if "FIELDSCAN_SECRET_KEY" not in os.environ:
+            # Made here, once, rather than by several workers starting at the same moment.
+            load_or_create_secret(Path(settings.var_dir))
+        record_served_origin(settings.var_dir, origin)  # what `labels` and `tenant create` print as the address
+    except OSError as exc:
+        raise CommandError(f"cannot write to the data folder {settings.var_dir}: {exc.strerror or exc}") from None
+    except lan.LanError as exc:  # the local CA cannot be used as it is; the message says what to do
+        raise CommandError(str(exc)) from None
     # The app (in each worker) reads its own Settings: give it the folder and database resolved here.
     os.environ.update(FIELDSCAN_VAR_DIR=settings.var_dir, FIELDSCAN_DATABASE_URL=settings.database_url)
     print(f"Fieldscan {__version__} (schema {head_revision()}, database {safe_url(settings.database_url)}, "
@@ -265,6 +273,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                 workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
                 forwarded_allow_ips=settings.trusted_proxies, server_header=False, **tls)
     return 0
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a taken address before recording it as the one labels print: bind it once, then let it go."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror} (is another server running there? "
+                               "stop it, or choose another --port)") from None
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -278,7 +300,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"created tenant '{args.tenant}' with {args.assets} assets")
     else:
         print(f"tenant '{args.tenant}' already exists; left as it is")
-    where = "" if args.tenant == settings.default_tenant else f" on {_local_address(settings, args.tenant)}"
+    local = _local_address(settings, args.tenant)
+    where = f" on {local}" if local and args.tenant != settings.default_tenant else ""
     password = f" (password {args.password})" if created else ""
     print(f"Sign in{where} as admin@{args.tenant}.example{password}; "
           f"manager@{args.tenant}.example and tech@{args.tenant}.example have the same password.")
@@ -328,11 +351,15 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-def _local_address(settings: Settings, slug: str) -> str:
-    """http://acme.localhost:<port>, on the port serve last served on (else FIELDSCAN_PORT)."""
-    from backend.served import local_origin, tenant_local_origin
+def _local_address(settings: Settings, slug: str) -> str | None:
+    """Where the tenant answers on this machine (http://acme.localhost:<port> for another tenant than the
+    default on a local server), or None when the served address opens another tenant (e.g. after --lan)."""
+    from backend.served import OriginError, label_origin
 
-    return tenant_local_origin(local_origin(settings)[0], slug)
+    try:
+        return label_origin(settings, slug)[0]
+    except OriginError:
+        return None
 
 
 if __name__ == "__main__":

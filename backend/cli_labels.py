@@ -54,7 +54,7 @@ def cmd_labels(settings: Settings, args: argparse.Namespace) -> int:
     from backend.labels import service as labels
     from backend.labels.render import render
     from backend.locations.models import Location
-    from backend.served import label_origin
+    from backend.served import OriginError, label_origin
 
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         raise CommandError(f"--base-url must start with http:// or https://, not {args.base_url!r}")
@@ -64,7 +64,10 @@ def cmd_labels(settings: Settings, args: argparse.Namespace) -> int:
     async def work(session: Any) -> Any:
         template = labels.template_for(options.template, options.format)
         tenant = await find_tenant(session, args.tenant)
-        url, note = label_origin(settings, tenant.slug, args.base_url)
+        try:
+            url, note = label_origin(settings, tenant.slug, args.base_url)
+        except OriginError as exc:
+            raise CommandError(str(exc)) from None
         if args.locations:
             rows = (await session.execute(select(Location.code, Location.path).where(
                 Location.tenant_id == tenant.id, Location.deleted_at.is_(None)).order_by(Location.path))).all()

@@ -15,7 +15,6 @@ would be used, and on Linux the interfaces are read from the kernel.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import socket
 import struct
@@ -30,6 +29,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from backend.files import write_atomically
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -176,6 +177,8 @@ def read_ca_certificate(var_dir: str | Path) -> x509.Certificate | None:
         return None
     except ValueError:
         raise LanError(f"{folder(var_dir) / CA_CERT} is not a certificate") from None
+    except OSError as exc:  # unreadable, or a folder in its place
+        raise LanError(f"{folder(var_dir) / CA_CERT} cannot be read: {exc.strerror}") from None
 
 
 def load_or_create_ca(var_dir: str | Path, hostname: str | None = None, now: datetime | None = None) -> Authority:
@@ -225,7 +228,8 @@ def _create_ca(lan: Path, hostname: str, now: datetime) -> Authority:
 
 
 def ca_name(hostname: str) -> str:
-    return f"Fieldscan local CA ({hostname.split('.', 1)[0] or 'this computer'})"
+    # A common name holds at most 64 characters; the prefix takes 20 of them.
+    return f"Fieldscan local CA ({(hostname.split('.', 1)[0] or 'this computer')[:42]})"
 
 
 def ensure_server_certificate(var_dir: str | Path, ca: Authority, names: Names,
@@ -243,7 +247,7 @@ def ensure_server_certificate(var_dir: str | Path, ca: Authority, names: Names,
     ca_ski = ca.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names.dns[0])]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names.dns[0][:64])]))
         .issuer_name(ca.cert.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start).not_valid_after(end)
@@ -286,14 +290,8 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _write(path: Path, content: bytes, *, private: bool) -> None:
-    """Whole or not at all (a temporary file renamed over the old one); a key is readable by its owner only."""
-    mode = 0o600 if private else 0o644
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as out:
-        out.write(content)
-    os.chmod(temporary, mode)  # the umask may have taken bits from a public file
-    os.replace(temporary, path)
+    """Whole or not at all; a key is readable by its owner only."""
+    write_atomically(path, content, 0o600 if private else 0o644)
 
 
 def fingerprint(cert: x509.Certificate) -> str:

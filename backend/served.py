@@ -3,16 +3,15 @@ the origin `fieldscan labels` prints into QR codes and the one `tenant create` n
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from backend.files import write_atomically
 from backend.settings import Settings
+from backend.tenancy.rules import tenant_slug_for_host
 
 SERVED_FILE = "served.json"
 CHANGE_IT = "set FIELDSCAN_PUBLIC_URL (e.g. https://{tenant}.assets.example) or pass --base-url"
@@ -23,16 +22,7 @@ def record_served_origin(var_dir: str | Path, origin: str) -> None:
     folder = Path(var_dir)
     folder.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"origin": origin.rstrip("/"), "recordedAt": datetime.now(UTC).isoformat(timespec="seconds")})
-    # Written beside the file and renamed over it: a command reading it never sees half of it.
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".served-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(body + "\n")
-        os.replace(temporary, folder / SERVED_FILE)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_atomically(folder / SERVED_FILE, (body + "\n").encode())
 
 
 def served_origin(var_dir: str | Path) -> str | None:
@@ -72,28 +62,40 @@ def tenant_local_origin(origin: str, slug: str) -> str:
     return f"{parts.scheme}://{slug}.localhost:{port}"
 
 
-def _is_local(origin: str) -> bool:
+def _is_loopback(origin: str) -> bool:
     host = urlsplit(origin).hostname or ""
     if host == "localhost":
         return True
     try:
-        ipaddress.ip_address(host)
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-    return True
+
+
+def _tenant_of(origin: str, settings: Settings) -> str:
+    return tenant_slug_for_host(urlsplit(origin).netloc, settings.default_tenant, settings.base_domain)
+
+
+class OriginError(ValueError):
+    """No address this machine knows opens the tenant's labels; the message says what to set."""
 
 
 def label_origin(settings: Settings, slug: str, base_url: str | None = None) -> tuple[str, str]:
     """The origin QR codes of tenant `slug` carry, and a note saying which, why, and how to change it.
-    In order: --base-url, FIELDSCAN_PUBLIC_URL, the origin serve recorded, FIELDSCAN_HOST and FIELDSCAN_PORT."""
+    In order: --base-url, FIELDSCAN_PUBLIC_URL, the origin serve recorded, FIELDSCAN_HOST and FIELDSCAN_PORT.
+    A served origin that would open another tenant is corrected on plain-HTTP loopback (<slug>.localhost),
+    and refused anywhere else: a label that opens another tenant's asset of the same tag is worse than none."""
     if base_url:
         origin, why = base_url, "given by --base-url"
     elif settings.public_url:
         origin, why = settings.public_url, "from FIELDSCAN_PUBLIC_URL"
     else:
         origin, why = local_origin(settings)
-        # On localhost or an IP every host is the default tenant's; another tenant has its own name.
-        if slug != settings.default_tenant and _is_local(origin):
+        opens = _tenant_of(origin, settings)
+        if opens != slug:
+            if urlsplit(origin).scheme != "http" or not _is_loopback(origin):
+                raise OriginError(f"{origin} ({why}) opens tenant '{opens}', not '{slug}'; for labels of '{slug}', "
+                                  f"{CHANGE_IT}")
             origin = tenant_local_origin(origin, slug)
             why += f"; tenant '{slug}' answers on {slug}.localhost"
     origin = origin.replace("{tenant}", slug).rstrip("/")

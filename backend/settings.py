@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from collections.abc import Mapping
 
 import msgspec
 
+from backend.files import create_exclusively
+
 DATABASE_FILE = "fieldscan.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 MIN_SECRET_BYTES = 32  # HMAC-SHA256 keys shorter than the hash are guessable
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+HOST_NAME = re.compile(r"^(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\Z")
 # The folder that holds backend/: a source checkout when pyproject.toml sits beside it.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +42,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Reverse proxies whose X-Forwarded-Proto/-For are believed (uvicorn's forwarded_allow_ips): IPs or
     # networks, comma-separated, or "*"; a header from anyone else is ignored.
     trusted_proxies: str = "127.0.0.1"
+    # The host name `serve --lan` puts in its certificate and prints beside the addresses (default: this machine's).
+    lan_name: str | None = None
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
     token_ttl_minutes: int = 12 * 60
@@ -62,6 +68,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("secret_key", "SECRET_KEY"),
             ("host", "HOST"),
             ("trusted_proxies", "TRUSTED_PROXIES"),
+            ("lan_name", "LAN_NAME"),
         ):
             value = get(name)
             if value is not None:
@@ -95,6 +102,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not str(values.get("host", DEFAULT_HOST)).strip():
             raise SettingsError("FIELDSCAN_HOST must name an address to listen on, e.g. 127.0.0.1 or 0.0.0.0")
         _check_trusted_proxies(str(values.get("trusted_proxies", "127.0.0.1")))
+        if (lan_name := values.get("lan_name")) is not None and not HOST_NAME.match(str(lan_name)):
+            raise SettingsError(f"FIELDSCAN_LAN_NAME must be a host name (letters, digits, hyphens and dots), "
+                                f"not {lan_name!r}")
         settings = cls(**values)  # type: ignore[arg-type]
         if len(settings.secret_key.encode()) < MIN_SECRET_BYTES:
             raise SettingsError(f"FIELDSCAN_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long "
@@ -158,17 +168,18 @@ def _absolute_sqlite(url: str) -> str:
 
 
 def _check_trusted_proxies(raw: str) -> None:
-    """Each entry an IP address or network, or "*": uvicorn would quietly never match a misspelt one."""
+    """Each entry an IP address or network as uvicorn reads them, or "*" alone: uvicorn would quietly never
+    match a misspelt entry, a network with host bits set (10.0.0.5/8), or a "*" inside a list."""
     import ipaddress
 
+    if raw.strip() == "*":
+        return
     for entry in (part.strip() for part in raw.split(",")):
-        if entry == "*":
-            continue
         try:
-            ipaddress.ip_network(entry, strict=False)
+            ipaddress.ip_network(entry)
         except ValueError:
             raise SettingsError(f"FIELDSCAN_TRUSTED_PROXIES takes IP addresses or networks separated by commas "
-                                f"(e.g. 127.0.0.1,10.0.0.0/8) or *, not {entry!r}") from None
+                                f"(e.g. 127.0.0.1,10.0.0.0/8), or * alone for every peer; {entry!r} is not one") from None
 
 
 def _whole_number(name: str, raw: str) -> int:
@@ -187,16 +198,9 @@ def stored_secret(var_dir: Path) -> str | None:
 
 def load_or_create_secret(var_dir: Path) -> str:
     """The signing key kept under ``var/``: generated on first use, then reused so tokens survive restarts."""
-    path = var_dir / "secret_key"
     if secret := stored_secret(var_dir):
         return secret
     var_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # O_EXCL: when two processes start at once, the first one's key wins and both use it.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret + "\n")
-    return secret
+    # When several processes start at once, the first key written wins whole and every one of them uses it.
+    create_exclusively(var_dir / "secret_key", (secrets.token_urlsafe(48) + "\n").encode(), 0o600)
+    return stored_secret(var_dir) or ""

@@ -4,6 +4,7 @@ origin `labels` puts in QR codes (read back from the printed label); the address
 from __future__ import annotations
 
 import json
+import socket
 import os
 import secrets
 import signal
@@ -97,9 +98,12 @@ def test_labels_without_a_recorded_address_use_fieldscan_port_and_say_so(cli, te
 
 def test_public_url_and_base_url_come_before_the_recorded_address(cli, tenant_slug):
     record_served_origin(cli.var_dir, "https://192.168.1.20:8443")  # as `serve --lan` would
-    url, note = _qr(cli, "--tenant", tenant_slug)
-    assert url == f"https://{tenant_slug}.localhost:8443/a/AST-000001"
-    assert f" and https://v{tenant_slug}.localhost:8443\n" in cli.ok("tenant", "create", f"v{tenant_slug}").stdout
+    # That address opens the default tenant: this tenant's labels would open the wrong assets.
+    cli.fails("labels", "--tenant", tenant_slug, "--all", "-o", str(cli.cwd / "labels.pdf"),
+              message="https://192.168.1.20:8443 (the address `fieldscan serve` last served on")
+    assert not (cli.cwd / "labels.pdf").exists()
+    created = cli.ok("tenant", "create", f"v{tenant_slug}").stdout
+    assert f"it answers on v{tenant_slug}.<your domain>\n" in created
     cli.env["FIELDSCAN_PUBLIC_URL"] = "https://{tenant}.assets.example"
     url, note = _qr(cli, "--tenant", tenant_slug)
     assert url == f"https://{tenant_slug}.assets.example/a/AST-000001"
@@ -107,3 +111,13 @@ def test_public_url_and_base_url_come_before_the_recorded_address(cli, tenant_sl
     url, note = _qr(cli, "--tenant", tenant_slug, "--base-url", "https://labels.example/")
     assert url == "https://labels.example/a/AST-000001"
     assert "(given by --base-url)" in note
+
+
+def test_serve_on_a_taken_port_says_so_and_records_nothing(cli):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cli.fails("serve", "--port", str(port), message=f"cannot listen on 127.0.0.1:{port}")
+    # Labels printed afterwards must not carry the address of a server that never ran.
+    assert not (cli.var_dir / SERVED_FILE).exists()

@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from backend import lan
 from backend.lan_api import NO_CA
@@ -35,8 +36,20 @@ async def test_the_ca_certificate_is_its_der_for_any_host(client, ca, host):
 
 async def test_the_ca_certificate_is_never_the_private_key(client, ca, settings):
     r = await client.get("/ca.crt")
-    key = (lan.folder(settings.var_dir) / "ca.key").read_bytes()
-    assert b"PRIVATE" not in r.content and key not in r.content
+    key = serialization.load_pem_private_key((lan.folder(settings.var_dir) / "ca.key").read_bytes(), None)
+    scalar = key.private_numbers().private_value.to_bytes(32, "big")  # the secret itself, in any encoding
+    served = x509.load_der_x509_certificate(r.content)
+    assert served.public_key() == key.public_key()  # the CA's own certificate, whose key stays home
+    assert scalar not in r.content
+
+
+async def test_an_unreadable_ca_is_a_clear_404_not_a_500(client, settings):
+    (lan.folder(settings.var_dir) / "ca.pem").mkdir(parents=True)  # a folder where the certificate should be
+    r = await client.get("/ca.crt")
+    assert r.status_code == 404
+    assert "cannot be read" in r.json()["message"]
+    page = await client.get("/ca")
+    assert page.status_code == 404 and "cannot be read" in page.text
 
 
 async def test_without_a_ca_the_certificate_is_a_json_404(client):

@@ -149,6 +149,14 @@ def test_usable_addresses_are_those_another_host_can_reach_ipv4_first():
     assert found == [ip("192.168.1.20"), ip("10.0.0.7"), ip("fd00::2"), ip("2001:db8::5")]
 
 
+def test_a_very_long_host_name_still_makes_a_ca_and_a_certificate(tmp_path):
+    name = "a" * 63 + ".example"
+    serving = lan.prepare(tmp_path, 8443, tenant="demo", hostname=name, addresses=[ip("192.168.1.20")], now=NOW)
+    assert len(serving.ca_name) <= 64 and serving.ca_name.startswith("Fieldscan local CA (aaaa")
+    cert = x509.load_pem_x509_certificate((tmp_path / "lan" / "server.pem").read_bytes())
+    assert name in names_of(cert)[0]
+
+
 def test_the_machines_addresses_are_never_loopback():
     found = lan.lan_addresses()
     assert all(not a.is_loopback and not a.is_link_local for a in found)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from backend.served import (SERVED_FILE, label_origin, local_origin, origin_for, record_served_origin, served_origin,
+from backend.served import (SERVED_FILE, OriginError, label_origin, local_origin, origin_for, record_served_origin, served_origin,
                             tenant_local_origin)
 from backend.settings import Settings
 
@@ -70,6 +70,21 @@ def test_label_origin_order(tmp_path):
     assert label_origin(plain, "acme", "http://127.0.0.1:8000")[0] == "http://127.0.0.1:8000"
 
 
-def test_a_recorded_public_host_is_kept_for_every_tenant(tmp_path):
-    record_served_origin(tmp_path, "https://assets.example")
-    assert label_origin(settings(tmp_path), "acme")[0] == "https://assets.example"
+@pytest.mark.parametrize(("recorded", "env"), [
+    pytest.param("https://192.168.1.20:8443", {}, id="lan-address"),
+    pytest.param("http://scanner-pc:8000", {}, id="bare-host-name"),
+    pytest.param("https://assets.example", {"BASE_DOMAIN": "assets.example"}, id="base-domain"),
+])
+def test_a_served_address_that_opens_the_default_tenant_prints_only_its_labels(tmp_path, recorded, env):
+    record_served_origin(tmp_path, recorded)
+    assert label_origin(settings(tmp_path, **env), "demo")[0] == recorded
+    # acme's AST-000001 must never open demo's AST-000001.
+    with pytest.raises(OriginError, match=r"opens tenant 'demo', not 'acme'; for labels of 'acme', set FIELDSCAN_PUBLIC_URL"):
+        label_origin(settings(tmp_path, **env), "acme")
+
+
+def test_a_served_host_that_names_a_tenant_prints_that_tenants_labels_only(tmp_path):
+    record_served_origin(tmp_path, "https://globex.assets.example")
+    assert label_origin(settings(tmp_path), "globex")[0] == "https://globex.assets.example"
+    with pytest.raises(OriginError, match="opens tenant 'globex', not 'acme'"):
+        label_origin(settings(tmp_path), "acme")

@@ -146,7 +146,7 @@ def test_trusted_proxies_take_addresses_networks_or_everyone(raw):
     assert settings.trusted_proxies == raw
 
 
-@pytest.mark.parametrize("raw", ["proxy.local", "10.0.0.0/33", "127.0.0.1,,10.0.0.1"])
+@pytest.mark.parametrize("raw", ["proxy.local", "10.0.0.0/33", "127.0.0.1,,10.0.0.1", "10.0.0.5/8", "127.0.0.1,*"])
 def test_a_misspelt_trusted_proxy_is_refused_rather_than_never_matched(raw):
     with pytest.raises(SettingsError, match="FIELDSCAN_TRUSTED_PROXIES"):
         Settings.from_env({"FIELDSCAN_TRUSTED_PROXIES": raw}, store_secret=False)
@@ -154,3 +154,26 @@ def test_a_misspelt_trusted_proxy_is_refused_rather_than_never_matched(raw):
 
 def test_only_loopback_proxies_are_trusted_by_default():
     assert Settings.from_env({}, store_secret=False).trusted_proxies == "127.0.0.1"
+
+
+def test_processes_starting_at_once_share_one_whole_secret_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from backend.settings import load_or_create_secret
+
+    with ThreadPoolExecutor(16) as pool:
+        keys = set(pool.map(lambda _: load_or_create_secret(tmp_path), range(64)))
+    assert len(keys) == 1 and len(keys.pop()) >= 32
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary files left behind
+
+
+@pytest.mark.parametrize("name", ["scanner-pc", "scanner-pc.lan", "a1"])
+def test_the_lan_name_is_a_host_name(name):
+    assert Settings.from_env({"FIELDSCAN_LAN_NAME": name}, store_secret=False).lan_name == name
+
+
+@pytest.mark.parametrize("name", ["Scanner PC", "-pc", "pc_1", "a..b"])
+def test_a_lan_name_that_is_no_host_name_is_refused(name):
+    with pytest.raises(SettingsError, match="FIELDSCAN_LAN_NAME"):
+        Settings.from_env({"FIELDSCAN_LAN_NAME": name}, store_secret=False)
