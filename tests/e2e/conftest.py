@@ -156,18 +156,19 @@ class Screenshots:
 
     def __call__(self, page: Page, step: str, full_page: bool = False) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{_slug(self.test)}-{_slug(step)}.png"
+        path = SCREENSHOTS / f"{_slug(self.test)}--{_slug(step)}.png"
         page.screenshot(path=str(path), full_page=full_page)
         return path
 
 
 @pytest.fixture
 def shot(request: pytest.FixtureRequest) -> Screenshots:
-    """shot(page, "step") saves test-output/screenshots/<test>-<step>.png; every phone opened in the test is
-    saved as <test>-failed.png when the test fails."""
+    """shot(page, "step") saves test-output/screenshots/<test>--<step>.png; every phone opened in the test is
+    saved as <test>--failed.png when the test fails."""
     shots = Screenshots(request.node.name.removeprefix("test_"))
-    for old in SCREENSHOTS.glob(f"{_slug(shots.test)}-*.png"):  # from an earlier run of this test
-        old.unlink()
+    # From an earlier run of this test only ("--" ends the name: test[a] must not take test[a-b]'s pictures).
+    for old in SCREENSHOTS.glob(f"{_slug(shots.test)}--*.png"):
+        old.unlink(missing_ok=True)
     return shots
 
 

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import _fresh_postgres_database
-from tests.served import FIELDSCAN, free_port
+from tests.served import FIELDSCAN, fieldscan_env, free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +41,7 @@ class Server:
     def __init__(self, database_url: str, var_dir: Path) -> None:
         self.database_url = database_url
         self.var_dir = var_dir
-        self.env = {**os.environ, "FIELDSCAN_DATABASE_URL": database_url, "FIELDSCAN_VAR_DIR": str(var_dir)}
+        self.env = fieldscan_env(var_dir, FIELDSCAN_DATABASE_URL=database_url)
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.token = ""
