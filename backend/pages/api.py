@@ -35,11 +35,12 @@ PAGE_HEADERS = {
 @get("/", guards=[resolve_tenant], include_in_schema=False)
 async def home(request: Request) -> Template | Redirect:
     """A browser goes straight to the app; anything else (curl, a monitor) gets a page of links."""
+    vary = {"Vary": "Accept"}  # one address, two answers: a cache must keep them apart
     if "text/html" in request.headers.get("accept", ""):
-        return Redirect("/app/", status_code=302)
+        return Redirect("/app/", status_code=302, headers=vary)
     tenant = request.state.tenant
-    return Template("pages/home.html", context={"tenant": tenant, "version": __version__,
-                                                "host": request.headers.get("host", "")})
+    return Template("pages/home.html", headers=vary, context={"tenant": tenant, "version": __version__,
+                                                              "host": request.headers.get("host", "")})
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:

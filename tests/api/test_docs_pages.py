@@ -54,12 +54,14 @@ async def test_a_browser_opening_the_start_page_lands_in_the_app(client, tenant)
     r = await client.get("/", headers={"host": tenant.host, "accept": accept})
     assert r.status_code == 302
     assert r.headers["location"] == "/app/"
+    assert r.headers["vary"] == "Accept"
 
 
 async def test_a_program_opening_the_start_page_gets_links_to_the_app_and_the_docs(client, tenant):
     r = await client.get("/", headers={"host": tenant.host})
     assert r.status_code == 200
     assert 'href="/app/"' in r.text and 'href="/schema"' in r.text
+    assert r.headers["vary"] == "Accept"
 
 
 async def test_the_start_page_of_an_unknown_tenant_is_still_a_404_for_a_browser(client):
