@@ -6,6 +6,7 @@ from typing import Annotated
 
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.assets import rules, service
@@ -17,7 +18,7 @@ from backend.context import Caller, DB, public_origin, settings_of
 from backend.customfields import service as customfields
 from backend.db.base import utcnow
 from backend.db.records import DeletedFilter
-from backend.errors import NotFound
+from backend.errors import ErrorBody, NotFound
 from backend.health import service as health
 from backend.labels.api import (
     SHEET_TYPES, BarcodeQuery, FormatQuery, ShowTenantQuery, SizeQuery, StartPositionQuery, TemplateQuery, file_answer,
@@ -103,7 +104,12 @@ async def get_asset(asset_id: FromPath[str], request: Request, db: DB, principal
       description="Only `name` is required: category and location fall back to the defaults and the tag is "
                   "generated from the tenant's sequence. Technicians may create (quick-add). `claimCode` binds a "
                   "blank tag to the new asset (its code becomes the tag unless `tag` is given): a wrong check "
-                  "character is a 400, a code this workspace does not have a 404, a code already claimed a 409.")
+                  "character is a 400, a code this workspace does not have a 404, a code already claimed a 409 "
+                  "naming `claimCode` and the asset that holds it. `clientId` makes a resend create nothing twice; "
+                  "`sessionId` adds the asset during an audit (see the fields).",
+      responses={409: ResponseSpec(ErrorBody, generate_examples=False,
+                                   description="The tag or the claim code is already taken; details name it and "
+                                               "the asset that holds it")})
 async def create_asset(data: JSONBody[AssetIn], request: Request, db: DB, principal: Caller) -> AssetOut:
     asset = await service.create(db, principal.tenant.id, data, actor=principal)
     return await asset_answer(request, db, principal, asset)

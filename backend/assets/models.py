@@ -20,6 +20,9 @@ class Asset(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     __table_args__ = tenant_keys(
         # A deleted asset keeps its tag, so restoring it never collides.
         UniqueConstraint("tenant_id", "tag_key"),
+        # A quick-add resent with the same clientId finds the asset it created. An index, not a constraint,
+        # so that adding it leaves SQLite's table (and the rows that refer to it) as it is.
+        Index("uq_assets_tenant_id_client_id", "tenant_id", "client_id", unique=True),
         tenant_fk(["category_id"], "categories"),
         tenant_fk(["location_id"], "locations"),
         tenant_fk(["assignee_id"], "people"),
@@ -59,3 +62,5 @@ class Asset(TenantMixin, TimestampMixin, SoftDeleteMixin, Base):
     reserved_until: Mapped[datetime | None] = mapped_column(default=None)
     # Whether the last completed audit that expected this asset did not find it (a health reason).
     missed_last_audit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The id the client made for the request that created it (quick-add), unique in the tenant; None otherwise.
+    client_id: Mapped[UUID | None] = mapped_column(default=None)

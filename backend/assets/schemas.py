@@ -25,11 +25,27 @@ ClaimCode = Annotated[str, Meta(min_length=1, max_length=64, description=(
     "The code of a blank tag to bind to the new asset (8 characters, the last a check character). Without "
     "`tag`, the code becomes the asset's tag."))]
 
+# Quick-add from a phone: an id the phone made, so a resend after a lost answer creates nothing twice.
+ClientId = Annotated[UUID, Meta(description=(
+    "An id the client makes for this creation (a UUID), so that sending it again (an offline queue, a "
+    "retry after a lost answer) creates nothing twice: the same clientId in this workspace answers 201 "
+    "with the asset it created first, as that asset reads now, and the rest of the body is not used."))]
+# Quick-add during an audit.
+QuickAddSessionId = Annotated[UUID, Meta(description=(
+    "An audit session of this workspace the asset is added during (404 if there is none). Without "
+    "`locationId`, the asset goes where the caller stands in that session (the last door tag scanned), "
+    "else to the session's location, else to the default location. If the session is active and the "
+    "asset falls inside its scope (location subtree, categories), it joins the expected set as unscanned "
+    "(progress total +1), so its scan then counts as expected, not as an extra. A closed session is "
+    "left unchanged."))]
+
 
 class AssetIn(Wire):
     name: Name
     tag: GivenTag | None = None
     claim_code: ClaimCode | None = None
+    client_id: ClientId | None = None
+    session_id: QuickAddSessionId | None = None
     category_id: UUID | None = None
     location_id: UUID | None = None
     assignee_id: UUID | None = None

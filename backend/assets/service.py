@@ -213,17 +213,48 @@ def _serial_key(serial: str | None) -> str | None:
     return rules.tag_key(serial) if serial and serial.strip() else None
 
 
+async def by_client_id(session: AsyncSession, tenant_id: UUID, client_id: UUID) -> Asset | None:
+    """The asset a quick-add with this clientId created in this tenant, live or deleted, or None."""
+    stmt = select(Asset).where(Asset.tenant_id == tenant_id, Asset.client_id == client_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *,
                  actor: Principal | None = None, source: str = "api") -> Asset:
+    """A new asset; with a clientId already used in this tenant, the asset that clientId created. Two
+    requests with one clientId racing each other end with one asset: the loser's insert breaks the unique
+    key (or finds the claim code taken) and it answers the winner's asset."""
+    if data.client_id is None:
+        return await _create(session, tenant_id, data, actor=actor, source=source)
+    if (earlier := await by_client_id(session, tenant_id, data.client_id)) is not None:
+        return earlier
+    try:
+        return await _create(session, tenant_id, data, actor=actor, source=source)
+    except (Conflict, IntegrityError):
+        await session.rollback()
+        if (earlier := await by_client_id(session, tenant_id, data.client_id)) is not None:
+            return earlier
+        raise
+
+
+async def _create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *, actor: Principal | None,
+                  source: str) -> Asset:
     """A new asset. With a claimCode, the blank tag is bound to it in the same transaction, and without a
-    given tag the code becomes its tag, so the label on it and its record read the same."""
+    given tag the code becomes its tag, so the label on it and its record read the same. With a sessionId,
+    it goes where the caller stands in that audit and, in the audit's scope, joins its expected set in the
+    same transaction."""
+    from backend.sessions import service as sessions
+
     cost = _cost(data.purchase_cost)
     claim_code = codes.validate(data.claim_code, "claimCode") if data.claim_code is not None else None
     given_tag = _given_tag(data.tag) if data.tag is not None else claim_code
     category_id = (await categories.require_live(session, tenant_id, data.category_id)).id if data.category_id \
         else (await categories.default_category(session, tenant_id)).id
+    place = None
+    if data.session_id is not None:
+        place = await sessions.quick_add_location(session, actor, tenant_id, data.session_id)
     location_id = (await locations.require_live(session, tenant_id, data.location_id)).id if data.location_id \
-        else (await locations.default_location(session, tenant_id)).id
+        else place or (await locations.default_location(session, tenant_id)).id
     if data.assignee_id is not None:
         await people.require_live(session, tenant_id, data.assignee_id)
     if claim_code is not None:
@@ -243,6 +274,7 @@ async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *,
         status=status, created_at=now, updated_at=now, serial=data.serial, serial_key=_serial_key(data.serial),
         manufacturer=data.manufacturer, model=data.model, purchase_date=data.purchase_date, purchase_cost=cost,
         warranty_expiry=data.warranty_expiry, notes=data.notes, custom_fields=custom_values,
+        client_id=data.client_id,
     )
     attempts_left = 1 if given_tag is not None else GENERATED_TAG_ATTEMPTS
     while True:
@@ -253,15 +285,22 @@ async def create(session: AsyncSession, tenant_id: UUID, data: AssetIn, *,
         if data.assignee_id is not None:
             transitions.hand_to(session, actor, asset, data.assignee_id, at=now)
         try:
+            if claim_code is not None or data.session_id is not None:
+                await session.flush()  # the asset row first: the blank tag's and the session item's keys point at it
             if claim_code is not None:
-                await session.flush()  # the asset row first: the blank tag's key points at it
                 await labels.bind(session, tenant_id, claim_code, asset.id, actor)
+            if data.session_id is not None:
+                await sessions.expect_quick_added(session, tenant_id, data.session_id, asset.id, asset.location_id,
+                                                  asset.category_id, asset.status)
             await session.commit()
             return asset
         except IntegrityError:
-            # Only the tag is unique on an asset: a concurrent writer took it between our check and our insert.
-            # A given tag is then a conflict; a generated one moves on to the next free number.
+            # The tag or the clientId is unique on an asset: a concurrent writer took it between our check and
+            # our insert. A taken clientId is answered by create; a given tag is then a conflict; a generated
+            # one moves on to the next free number.
             await session.rollback()
+            if data.client_id is not None and await by_client_id(session, tenant_id, data.client_id) is not None:
+                raise
             attempts_left -= 1
             if not attempts_left:
                 raise _tag_conflict(tag, None) from None

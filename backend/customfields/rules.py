@@ -132,7 +132,8 @@ def check_values(definitions: Iterable[Definition], values: Mapping[str, Any], *
     for key, value in values.items():
         definition = by_key.get(key)
         if definition is None:
-            if key in current and current[key] == value:
+            # Compared with the type: False == 0 and 1 == 1.0 in Python, but they are other values in JSON.
+            if key in current and type(current[key]) is type(value) and current[key] == value:
                 continue
             known = by_lower.get(key_lower(key))
             problems[f"customFields.{key}"] = (f"unknown field; did you mean '{known}'?" if known

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from backend.auth.guards import manager, technician
 from backend.context import DB, Caller
 from backend.db.writer import run_read
-from backend.sessions import report, service
+from backend.errors import ErrorBody
+from backend.sessions import phone, report, service
 from backend.sessions.models import AuditSession
 from backend.sessions.schemas import (
-    ItemOut, ItemPage, MobileOut, OfflinePack, ReportFormat, ScanAnswer, ScanIn, SessionIn, SessionOut, SessionPage,
-    SessionPatch, SessionReport, UnknownCode, UnscanIn,
+    ItemOut, ItemPage, MissingPage, MobileOut, OfflinePack, ReportFormat, ScanAnswer, ScanIn, SessionIn, SessionOut,
+    SessionPage, SessionPatch, SessionReport, UnknownCodePage, UnscanIn,
 )
 from backend.wire import parse_uuid
 
 MSGPACK = "application/msgpack"
 _msgpack = msgspec.msgpack.Encoder()
+_json = msgspec.json.Encoder()
 # ?format=json (the default), csv (a download, one row per item) or html (a printable A4 page).
 Format = Annotated[ReportFormat, QueryParameter(name="format", description="json, csv or html")]
 
@@ -37,11 +41,28 @@ def _wants_msgpack(request: Request) -> bool:
     return MSGPACK in accept or "application/x-msgpack" in accept
 
 
-def _encoded(request: Request, body: Any, headers: dict[str, str]) -> Response[Any]:
+def _accepts_gzip(request: Request) -> bool:
+    for part in request.headers.get("accept-encoding", "").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() == "gzip":
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _encoded(request: Request, body: Any, headers: dict[str, str], *, compress: bool = False) -> Response[Any]:
+    """JSON, or MessagePack when asked for; with `compress`, gzipped for a client that takes it."""
     if _wants_msgpack(request):
         # Through builtins, so times and ids are the same strings as in the JSON (not MessagePack timestamps).
-        return Response(_msgpack.encode(msgspec.to_builtins(body)), media_type=MSGPACK, headers=headers)
-    return Response(body, headers=headers)
+        content, media_type = _msgpack.encode(msgspec.to_builtins(body)), MSGPACK
+    elif compress:
+        content, media_type = _json.encode(body), "application/json"
+    else:
+        return Response(body, headers=headers)
+    if compress:
+        headers = {**headers, "vary": f"{headers.get('vary', 'Accept')}, Accept-Encoding"}
+        if _accepts_gzip(request):
+            content, headers = gzip.compress(content, 6), {**headers, "content-encoding": "gzip"}
+    return Response(content, media_type=media_type, headers=headers)
 
 
 @get("/", summary="List sessions", description="Filters: `status` (comma-separated), `q` (name). Newest first.")
@@ -117,7 +138,13 @@ async def exclude_item(session_id: FromPath[str], item_id: FromPath[str], db: DB
 
 
 @post("/{session_id:str}/scan", status_code=200, summary="Scan a code or an item",
-      description="Idempotent by `clientScanId`: a replay answers the first answer and changes nothing.",
+      description="Idempotent by `clientScanId`: a replay (same session, same code or itemId) answers the first "
+                  "answer and changes nothing; the id reused for another session or code is a 409 naming "
+                  "`clientScanId`. A `scannedAt` more than 5 minutes ahead of the server's clock is recorded at "
+                  "the server's time and the answer carries `clockSkew` (seconds). A closed session is a 409.",
+      responses={409: ResponseSpec(ErrorBody, generate_examples=False,
+                                   description="The session is closed, or the clientScanId was already used for "
+                                               "another scan")},
       response_description="The outcome: accepted, already_scanned, wrong_location, not_in_session, unknown_code "
                            "or location_set.")
 async def scan(session_id: FromPath[str], data: JSONBody[ScanIn], db: DB, principal: Caller) -> Response[ScanAnswer]:
@@ -131,12 +158,15 @@ async def unscan(session_id: FromPath[str], data: JSONBody[UnscanIn], db: DB, pr
 
 
 @get("/{session_id:str}/missing", summary="Expected items not yet seen",
-     description="`format`: json (default), csv (a download) or html (a printable page).")
-async def missing(session_id: FromPath[str], db: DB, principal: Caller,
-                  report_format: Format = "json") -> Response[list[ItemOut]]:
+     description="By expected location path, then tag. `q`: tag, name or serial; `limit`, `cursor` page the JSON "
+                 "list. `format`: json (default), csv (a download, every missing item) or html (a printable page).")
+async def missing(session_id: FromPath[str], db: DB, principal: Caller, report_format: Format = "json",
+                  q: FromQuery[str | None] = None, limit: FromQuery[int | None] = None,
+                  cursor: FromQuery[str | None] = None) -> Response[MissingPage]:
     sid = parse_uuid(session_id, "sessionId")
     if report_format == "json":
-        return Response(await service.missing(db, principal.tenant.id, sid))
+        items, next_cursor = await report.missing_page(db, principal.tenant.id, sid, q=q, limit=limit, cursor=cursor)
+        return Response(MissingPage(items=items, next_cursor=next_cursor))
     return await report.missing_response(db, principal.tenant, sid, report_format)
 
 
@@ -151,30 +181,35 @@ async def session_report(session_id: FromPath[str], db: DB, principal: Caller,
 
 
 @get("/{session_id:str}/unknown-codes", summary="Codes that named nothing, to onboard later",
-     description="Each code once, in the order first seen: how often, first and last seen, by whom.")
-async def unknown_codes(session_id: FromPath[str], db: DB, principal: Caller) -> list[UnknownCode]:
-    sid = parse_uuid(session_id, "sessionId")
-    await service.get(db, principal.tenant.id, sid)
-    return await report.unknown_codes(db, principal.tenant.id, sid)
+     description="Each code once, in the order first seen: how often, first and last seen, by whom. "
+                 "`limit`, `cursor` page it.")
+async def unknown_codes(session_id: FromPath[str], db: DB, principal: Caller, limit: FromQuery[int | None] = None,
+                        cursor: FromQuery[str | None] = None) -> UnknownCodePage:
+    items, next_cursor = await report.unknown_codes_page(db, principal.tenant.id, parse_uuid(session_id, "sessionId"),
+                                                         limit=limit, cursor=cursor)
+    return UnknownCodePage(items=items, next_cursor=next_cursor)
 
 
 @get("/{session_id:str}/mobile", summary="The scan screen's payload",
      description="Carries an ETag (the session's version); `If-None-Match` with it answers 304. "
-                 "`Accept: application/msgpack` answers MessagePack.")
+                 "`Accept: application/msgpack` answers MessagePack. Each recent scan carries its `clientScanId`.")
 async def mobile(session_id: FromPath[str], request: Request, db: DB, principal: Caller) -> Response[MobileOut]:
     sid = parse_uuid(session_id, "sessionId")
-    etag = f'"{sid}.{await run_read(db, service.version_of, principal.tenant.id, sid)}"'
+    etag = f'"{sid}.{await run_read(db, phone.version_of, principal.tenant.id, sid)}"'
     headers = {"etag": etag, "cache-control": "private, no-cache", "vary": "Accept"}
     if etag in request.headers.get("if-none-match", ""):
         return Response(None, status_code=304, headers=headers)  # type: ignore[arg-type]
-    return _encoded(request, await run_read(db, service.mobile, principal.tenant.id, sid), headers)
+    return _encoded(request, await run_read(db, phone.mobile, principal.tenant.id, sid), headers)
 
 
 @get("/{session_id:str}/offline-pack", summary="Everything needed to audit this session offline",
-     description="JSON, or MessagePack for `Accept: application/msgpack`.")
+     description="JSON, or MessagePack for `Accept: application/msgpack`; gzipped for `Accept-Encoding: gzip`. "
+                 "`items` are rows of `fields` (read them by name); `categories`, `people`, the defaults and "
+                 "`tagFormat` serve quick-add offline.")
 async def offline_pack(session_id: FromPath[str], request: Request, db: DB, principal: Caller) -> Response[OfflinePack]:
-    pack = await service.offline_pack(db, principal.tenant.id, parse_uuid(session_id, "sessionId"))
-    return _encoded(request, pack, {"cache-control": "private, no-cache", "vary": "Accept"})
+    pack = await phone.offline_pack(db, principal.tenant.id, parse_uuid(session_id, "sessionId"))
+    # A pack of 10,000 items is about 1 MB of MessagePack and 210 KB gzipped: it is sent gzipped when it can be.
+    return _encoded(request, pack, {"cache-control": "private, no-cache", "vary": "Accept"}, compress=True)
 
 
 router = Router("/sessions", guards=[technician], tags=["sessions"], route_handlers=[

@@ -1,5 +1,6 @@
-"""What an audit found (CONTRACT §5 report, missing, unknown codes): read-only queries and the CSV and
-printable HTML forms of their answers. Nothing here writes; the scan path lives in service.py."""
+"""What an audit found (CONTRACT §5 report, missing, unknown codes): read-only queries, the pages of the
+missing and unknown lists, and the CSV and printable HTML forms of their answers. Nothing here writes; the
+scan path lives in service.py and scanning.py."""
 
 from __future__ import annotations
 
@@ -14,22 +15,25 @@ from uuid import UUID
 
 from litestar import MediaType, Response
 from litestar.response import Template
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.assets.models import Asset
 from backend.auth.models import ApiKey, User
 from backend.categories.models import Category
 from backend.db.base import utcnow
+from backend.db.records import like_pattern
+from backend.errors import BadRequest
 from backend.events.models import AssetEvent
 from backend.locations.models import Location
 from backend.sessions import service
 from backend.sessions.models import AuditSession, Scan, SessionItem
 from backend.sessions.schemas import (
-    CategoryCount, ExtraRow, LocationCount, MissingRow, MovedRow, ReportDuration, ReportFormat, ReportSession,
-    ReportTotals, ScannerCount, SessionReport, UnknownCode,
+    CategoryCount, ExtraRow, LocationCount, LocationRef, MissingItem, MissingRow, MovedRow, ReportDuration,
+    ReportFormat, ReportSession, ReportTotals, ScannerCount, SessionReport, UnknownCode,
 )
 from backend.tenancy.service import TenantInfo
+from backend.wire import clamp_limit, decode_cursor, encode_cursor
 
 EXPECTED = ("unscanned", "scanned")
 CSV_HEADER = ["Tag", "Name", "Category", "Expected location", "State", "Scanned at", "Found at"]
@@ -105,24 +109,99 @@ async def item_lines(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, sta
     return lines
 
 
-async def unknown_codes(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> list[UnknownCode]:
-    """Codes answered unknown_code, each with how often, when first and last, and by whom; in first-seen order."""
+async def unknown_codes(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, limit: int | None = None,
+                        after: tuple[datetime, str] | None = None) -> list[UnknownCode]:
+    """Codes answered unknown_code, each once with how often, when first and last, and by whom; in the order
+    first seen (then by code). `after` (first seen, code) and `limit` give one page."""
+    first_seen = func.min(Scan.scanned_at)
+    unknown = (Scan.tenant_id == tenant_id, Scan.session_id == session_id, Scan.result == "unknown_code")
+    stmt = (select(Scan.code, func.count().label("count"), first_seen.label("first_seen"),
+                   func.max(Scan.scanned_at).label("last_seen"))
+            .where(*unknown).group_by(Scan.code).order_by(first_seen, Scan.code))
+    if after is not None:
+        stmt = stmt.having(or_(first_seen > after[0], and_(first_seen == after[0], Scan.code > after[1])))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    groups = (await db.execute(stmt)).all()
+    if not groups:
+        return []
     user = User.__table__.alias("scan_user")
     key = ApiKey.__table__.alias("scan_key")
-    rows = await db.execute(
-        select(Scan.code, Scan.scanned_at, user.c.email, key.c.name.label("key_name"))
-        .outerjoin(user, (user.c.tenant_id == Scan.tenant_id) & (user.c.id == Scan.user_id))
-        .outerjoin(key, (key.c.tenant_id == Scan.tenant_id) & (key.c.id == Scan.api_key_id))
-        .where(Scan.tenant_id == tenant_id, Scan.session_id == session_id, Scan.result == "unknown_code")
-        .order_by(Scan.scanned_at, Scan.id))
-    seen: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        entry = seen.setdefault(r.code, {"count": 0, "first": r.scanned_at, "last": r.scanned_at, "by": {}})
-        entry["count"] += 1
-        entry["last"] = max(entry["last"], r.scanned_at)
-        entry["by"][scanner_name(r.email, r.key_name)] = None
-    return [UnknownCode(code=code, count=e["count"], first_seen_at=e["first"], last_seen_at=e["last"],
-                        scanned_by=list(e["by"])) for code, e in seen.items()]
+    who = (select(Scan.code, user.c.email, key.c.name.label("key_name"))
+           .outerjoin(user, (user.c.tenant_id == Scan.tenant_id) & (user.c.id == Scan.user_id))
+           .outerjoin(key, (key.c.tenant_id == Scan.tenant_id) & (key.c.id == Scan.api_key_id))
+           .where(*unknown).order_by(Scan.scanned_at, Scan.id))
+    if limit is not None:
+        who = who.where(Scan.code.in_([g.code for g in groups]))
+    scanners: dict[str, dict[str, None]] = defaultdict(dict)
+    for r in await db.execute(who):
+        scanners[r.code][scanner_name(r.email, r.key_name)] = None  # each name once, in the order they scanned
+    return [UnknownCode(code=g.code, count=g.count, first_seen_at=g.first_seen, last_seen_at=g.last_seen,
+                        scanned_by=list(scanners[g.code])) for g in groups]
+
+
+async def unknown_codes_page(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, limit: int | None,
+                             cursor: str | None) -> tuple[list[UnknownCode], str | None]:
+    await service.get(db, tenant_id, session_id)
+    size = clamp_limit(limit)
+    after = None
+    if cursor:
+        first_seen, code = decode_cursor(cursor, 2)
+        try:
+            after = (datetime.fromisoformat(first_seen), _as_text(code))
+        except (TypeError, ValueError):
+            raise BadRequest("cursor is not valid for this list; start again without it", {"cursor": "invalid"}) from None
+    codes = await unknown_codes(db, tenant_id, session_id, limit=size + 1, after=after)
+    if len(codes) <= size:
+        return codes, None
+    last = codes[size - 1]
+    return codes[:size], encode_cursor([last.first_seen_at, last.code])
+
+
+def _as_text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+async def missing_page(db: AsyncSession, tenant_id: UUID, session_id: UUID, *, q: str | None, limit: int | None,
+                       cursor: str | None) -> tuple[list[MissingItem], str | None]:
+    """Expected items not seen yet, by expected location path, then tag; `q` finds a tag, name or serial."""
+    await service.get(db, tenant_id, session_id)
+    size = clamp_limit(limit)
+    place = func.coalesce(func.lower(Location.path), "")
+    stmt = (select(Asset.id, Asset.tag, Asset.name, Asset.serial, Asset.category_id, Category.name.label("category"),
+                   Asset.last_verified_at, Location.id.label("location_id"), Location.name.label("location_name"),
+                   Location.path, Location.code, place.label("place_key"), Asset.tag_key)
+            .select_from(SessionItem)
+            .join(Asset, (Asset.tenant_id == SessionItem.tenant_id) & (Asset.id == SessionItem.asset_id))
+            .outerjoin(Category, (Category.tenant_id == Asset.tenant_id) & (Category.id == Asset.category_id))
+            .outerjoin(Location, (Location.tenant_id == SessionItem.tenant_id)
+                       & (Location.id == SessionItem.expected_location_id))
+            .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id,
+                   SessionItem.state == "unscanned"))
+    if q and q.strip():
+        pattern = like_pattern(q)
+        stmt = stmt.where(Asset.tag.ilike(pattern, escape="\\") | Asset.name.ilike(pattern, escape="\\")
+                          | Asset.serial.ilike(pattern, escape="\\"))
+    if cursor:
+        last_place, last_tag, last_id = decode_cursor(cursor, 3)
+        try:
+            last_place, last_tag, last_id = _as_text(last_place), _as_text(last_tag), UUID(_as_text(last_id))
+        except ValueError:
+            raise BadRequest("cursor is not valid for this list; start again without it", {"cursor": "invalid"}) from None
+        stmt = stmt.where(or_(place > last_place, and_(place == last_place, or_(
+            Asset.tag_key > last_tag, and_(Asset.tag_key == last_tag, Asset.id > last_id)))))
+    rows = (await db.execute(stmt.order_by(place, Asset.tag_key, Asset.id).limit(size + 1))).all()
+    items = [MissingItem(asset_id=r.id, tag=r.tag, name=r.name, serial=r.serial, category_id=r.category_id,
+                         category_name=r.category, last_seen_at=r.last_verified_at,
+                         expected_location=LocationRef(id=r.location_id, name=r.location_name, path=r.path,
+                                                       code=r.code) if r.location_id else None)
+             for r in rows[:size]]
+    if len(rows) <= size:
+        return items, None
+    last = rows[size - 1]
+    return items, encode_cursor([last.place_key, last.tag_key, last.id])
 
 
 async def _scanners(db: AsyncSession, tenant_id: UUID, session_id: UUID, lines: list[ItemLine]) -> list[ScannerCount]:
@@ -190,8 +269,9 @@ async def build(db: AsyncSession, tenant: TenantInfo, session_id: UUID) -> tuple
     lines = await item_lines(db, tenant.id, session_id)
     unknown = await unknown_codes(db, tenant.id, session_id)
     moves = await _moves(db, tenant.id, session_id)
+    standing = Scan.undone_at.is_(None)  # an undone scan is taken back: it no longer dates the audit
     scans = (await db.execute(
-        select(func.min(Scan.scanned_at), func.max(Scan.scanned_at),
+        select(func.min(Scan.scanned_at).filter(standing), func.max(Scan.scanned_at).filter(standing),
                func.count(Scan.asset_id.distinct()).filter(Scan.result == "wrong_location"))
         .where(Scan.tenant_id == tenant.id, Scan.session_id == session_id))).one()
     first_scan, last_scan, wrong_location = scans
@@ -263,7 +343,7 @@ def report_response(report: SessionReport, lines: list[ItemLine], report_format:
 
 async def missing_response(db: AsyncSession, tenant: TenantInfo, session_id: UUID,
                            report_format: ReportFormat) -> Response[Any]:
-    """The missing list as CSV or a printable page (its JSON form is service.missing)."""
+    """The missing list as CSV or a printable page (its JSON form is missing_page)."""
     audit = await service.get(db, tenant.id, session_id)
     lines = await item_lines(db, tenant.id, session_id, states=("unscanned",))
     if report_format == "csv":

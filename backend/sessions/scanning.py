@@ -68,7 +68,8 @@ def scope_location_ids(db: Session | Connection, audit: Any) -> set[UUID] | None
 
 # --- the statements -----------------------------------------------------------------------------------------
 
-_REPLAY = select(Scan.answer).where(Scan.tenant_id == TENANT, Scan.client_scan_id == bindparam("p_client_scan_id"))
+_REPLAY = select(Scan.session_id, Scan.code, Scan.answer).where(
+    Scan.tenant_id == TENANT, Scan.client_scan_id == bindparam("p_client_scan_id"))
 _SESSION = (select(AuditSession.tenant_id, AuditSession.id, AuditSession.status, AuditSession.deleted_at,
                    AuditSession.version, AuditSession.scanned_count, AuditSession.expected_count,
                    AuditSession.location_id, AuditSession.include_sublocations)
@@ -119,9 +120,26 @@ _REMEMBER_POSITION = {
 _answer_encoder = msgspec.json.Encoder()
 
 
-def stored_answer(db: Session | Connection, tenant_id: UUID, client_scan_id: UUID) -> dict[str, Any] | None:
-    row = db.execute(_REPLAY, {"p_tenant": tenant_id, "p_client_scan_id": client_scan_id}).first()
-    return row.answer if row else None
+def scan_code(data: ScanIn) -> str:
+    """The code a scan is stored under: what the scanner read, cleaned, or the itemId sent instead."""
+    return clean_code(data.code) if data.code is not None else str(data.item_id)
+
+
+def stored_answer(db: Session | Connection, tenant_id: UUID, session_id: UUID, data: ScanIn) -> dict[str, Any] | None:
+    """The first answer to this clientScanId when this request is a replay of that scan; None when the id is
+    new. An id already used for another session or code is a 409: answering the other scan's answer would
+    tell the device this scan was counted when it was not."""
+    row = db.execute(_REPLAY, {"p_tenant": tenant_id, "p_client_scan_id": data.client_scan_id}).first()
+    if row is None:
+        return None
+    code = scan_code(data)
+    if row.session_id == session_id and row.code == code:
+        return row.answer
+    message = (f"clientScanId {data.client_scan_id} was already used for another scan "
+               f"(session {row.session_id}/code {row.code[:80]}); give each scan a new id")
+    if row.session_id != session_id:
+        raise Conflict(message, {"clientScanId": "already used in another session"})
+    raise Conflict(message, {"clientScanId": "already used for another code"})
 
 
 # --- the transaction ----------------------------------------------------------------------------------------
@@ -131,19 +149,19 @@ def scan_tx(db: Session, principal: Principal, session_id: UUID, data: ScanIn) -
     answer back and writes nothing."""
     tenant_id = principal.tenant.id  # service.scan has checked that exactly one of code and itemId is sent
     conn = db.connection()
-    if data.client_scan_id is not None and (answer := stored_answer(conn, tenant_id, data.client_scan_id)):
+    if data.client_scan_id is not None and (answer := stored_answer(conn, tenant_id, session_id, data)):
         return answer
     audit = conn.execute(_SESSION, {"p_tenant": tenant_id, "p_session": session_id}).first()
     check_open(session_id, audit.deleted_at if audit else None, audit.status if audit else None)
     now = utcnow()
     scanner_id = principal.user_id or principal.api_key_id
     current = _current_location(conn, audit, scanner_id, data.location_id)
-    code = clean_code(data.code) if data.code is not None else str(data.item_id)
+    code = scan_code(data)
     target = _resolve(conn, audit, code if data.code is not None else None, data.item_id)
     scan_id = uuid7()
-    scanned_at = data.scanned_at.astimezone(UTC) if data.scanned_at else now
+    scanned_at, clock_skew = rules.scan_time(data.scanned_at.astimezone(UTC) if data.scanned_at else None, now)
     scanned, expected = audit.scanned_count, audit.expected_count
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"clock_skew": clock_skew} if clock_skew is not None else {}
     item: ItemOut | None = None
     asset_id: UUID | None = None
     if isinstance(target, LocationRef):
@@ -172,11 +190,8 @@ def scan_tx(db: Session, principal: Principal, session_id: UUID, data: ScanIn) -
                                                          "p_asset": asset_id}).one())
         else:
             item = written
-            if decision.new_state == "scanned":
-                scanned += 1
-            elif decision.new_state == "extra":
-                scanned += 1
-                expected += 1
+            scanned += decision.counts.scanned
+            expected += decision.counts.expected
         if decision.move_to is not None and decision.move_to != target.location_id:
             _move(conn, principal, session_id, target, decision.move_to, now)
             item = msgspec.structs.replace(item, location_id=decision.move_to)

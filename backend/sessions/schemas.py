@@ -112,10 +112,16 @@ class ScanAnswer(Out):
     expected_location: LocationRef | None = None
     current_location_id: UUID | None = None
     location: LocationRef | None = None
+    # Seconds the device's clock was ahead of the server's, when its scannedAt was too far in the future to
+    # keep (the scan is then recorded at the server's time); absent otherwise.
+    clock_skew: Annotated[float, Meta(description=(
+        "Seconds the device's clock was ahead: a scannedAt more than 5 minutes in the future is recorded at "
+        "the server's time instead. Absent when the device's time was kept."))] | None = None
 
 
 class RecentScan(Out):
     id: UUID
+    client_scan_id: UUID | None  # the device's id for the scan, so a phone can match its queued scans
     code: str
     result: str
     asset_id: UUID | None
@@ -135,16 +141,50 @@ class MobileOut(Out):
     recent_scans: list[RecentScan]
 
 
+class MissingItem(Out):
+    """An expected item not seen yet, with what a person needs to go and find it."""
+
+    asset_id: UUID
+    tag: str
+    name: str
+    serial: str | None
+    category_id: UUID
+    category_name: str | None
+    expected_location: LocationRef | None
+    last_seen_at: datetime | None  # the asset's last verification by a completed audit
+
+
+MissingPage = Page[MissingItem]
+
+
+class NamedRef(Out):
+    id: UUID
+    name: str
+
+
+class TagFormat(Out):
+    """How generated tags read: the prefix, then the number zero-padded to `digits` (AST-000042)."""
+
+    prefix: str
+    digits: int
+
+
 class OfflinePack(Out):
-    """Everything a phone needs to audit with no network. items are rows of `fields`, to stay small;
-    an item's expected location is an index into `locations` (or null); its codes are the blank tags
-    claimed for it (or null)."""
+    """Everything a phone needs to audit with no network. items are rows of `fields`, to stay small (read
+    them by name: fields may be appended); an item's expected location is an index into `locations` (or
+    null); its codes are the blank tags claimed for it (or null); lastSeen is the asset's last verification
+    as a date (or null). categories, people and the defaults pre-fill quick-add."""
 
     session_id: UUID
     version: int
     fields: list[str]
     items: list[list[Any]]
     locations: list[LocationRef]
+    categories: list[NamedRef]
+    people: list[NamedRef]
+    default_category_id: UUID
+    default_location_id: UUID
+    tag_format: TagFormat
 
 
 # --- the report ---------------------------------------------------------------------------------------------
@@ -235,6 +275,9 @@ class UnknownCode(Out):
     first_seen_at: datetime
     last_seen_at: datetime
     scanned_by: list[str]
+
+
+UnknownCodePage = Page[UnknownCode]
 
 
 class ReportSession(Out):

@@ -13,11 +13,10 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import bindparam, func, insert, literal, select
+from sqlalchemy import func, insert, literal, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from backend.assets import rules
 from backend.assets.models import Asset
@@ -30,14 +29,12 @@ from backend.errors import BadRequest, Conflict, NotFound
 from backend.events.models import AssetEvent
 from backend.events.service import event_row
 from backend.locations import service as locations
-from backend.labels.models import BlankTag
 from backend.locations.models import Location
+from backend.sessions import rules as scan_rules
 from backend.sessions import scanning
-from backend.sessions.models import AuditSession, Scan, SessionItem
-from backend.sessions.views import item_out, item_rows, location_ref, progress_of
-from backend.sessions.schemas import (
-    ItemOut, LocationRef, MobileOut, OfflinePack, Progress, RecentScan, ScanIn, SessionIn, SessionPatch, UnscanIn,
-)
+from backend.sessions.models import AuditSession, Scan, ScannerPosition, SessionItem
+from backend.sessions.views import item_out, item_rows, progress_of
+from backend.sessions.schemas import ItemOut, ScanIn, SessionIn, SessionPatch, UnscanIn
 from backend.wire import clamp_limit, decode_cursor, encode_cursor
 
 SORTS = {"createdAt": (AuditSession.created_at, datetime), "name": (AuditSession.name, str),
@@ -267,7 +264,7 @@ async def scan(db: AsyncSession, principal: Principal, session_id: UUID, data: S
     except IntegrityError:
         # PostgreSQL: the same clientScanId committed by a concurrent request; the first answer stands.
         if data.client_scan_id is not None and (
-                stored := await db.run_sync(scanning.stored_answer, principal.tenant.id, data.client_scan_id)):
+                stored := await db.run_sync(scanning.stored_answer, principal.tenant.id, session_id, data)):
             return stored
         raise
 
@@ -296,103 +293,73 @@ async def unscan(db: AsyncSession, principal: Principal, session_id: UUID, data:
     else:
         asset_id = data.item_id
     item = await _session_item(db, audit, asset_id) if asset_id else None
-    if item is None or item.state not in SEEN:
-        raise Conflict("This asset has not been counted in this session; nothing to undo", {"state": item.state if item else None})
-    now = utcnow()
+    # In the snapshot: expected when the session began or included since, so it has an expected location.
+    state, in_snapshot = (item.state, item.expected_location_id is not None) if item else (None, False)
+    try:
+        undo = scan_rules.undo_effect(state, in_snapshot)
+    except scan_rules.NothingToUndo:
+        raise Conflict("This asset has not been counted in this session; nothing to undo", {"state": state}) from None
+    assert item is not None  # undo_effect refuses a missing item
     if item.scan_id is not None:
-        await db.execute(sql_update(Scan).where(Scan.tenant_id == tenant_id, Scan.id == item.scan_id).values(undone_at=now))
-    if item.state == "extra" and item.expected_location_id is not None:
-        # Part of the snapshot, excluded, then marked anyway: undoing the mark leaves it excluded, not gone.
-        item.state, item.scanned_at, item.scan_id, item.found_location_id = "excluded", None, None, None
-        audit.expected_count -= 1
-        audit.scanned_count -= 1
-        state = "excluded"
-    elif item.state == "extra":
+        await db.execute(sql_update(Scan).where(Scan.tenant_id == tenant_id, Scan.id == item.scan_id).values(
+            undone_at=utcnow()))
+    if undo.new_state is None:
         await db.execute(sql_delete(SessionItem).where(SessionItem.tenant_id == tenant_id,
                                                        SessionItem.session_id == audit.id,
                                                        SessionItem.asset_id == asset_id))
-        audit.expected_count -= 1
-        audit.scanned_count -= 1
-        state = "not_in_session"
     else:
-        item.state, item.scanned_at, item.scan_id, item.found_location_id = "unscanned", None, None, None
-        audit.scanned_count -= 1
-        state = "unscanned"
+        item.state, item.scanned_at, item.scan_id, item.found_location_id = undo.new_state, None, None, None
+    audit.scanned_count += undo.counts.scanned
+    audit.expected_count += undo.counts.expected
     audit.version += 1
     await db.commit()
-    return {"assetId": str(asset_id), "state": state, "progress": msgspec.to_builtins(progress_of(audit))}
+    return {"assetId": str(asset_id), "state": undo.new_state or "not_in_session",
+            "progress": msgspec.to_builtins(progress_of(audit))}
 
 
-# --- what the phone reads ---------------------------------------------------------------------------------
+# --- quick-add during an audit -----------------------------------------------------------------------------
 
 
-_VERSION = select(AuditSession.version).where(
-    AuditSession.tenant_id == bindparam("p_tenant"), AuditSession.id == bindparam("p_session"),
-    AuditSession.deleted_at.is_(None))
-_SESSION_HEAD = (select(AuditSession.id, AuditSession.name, AuditSession.status, AuditSession.version,
-                        AuditSession.scanned_count, AuditSession.expected_count, Location.id.label("location_id"),
-                        Location.name.label("location_name"), Location.path, Location.code)
-                 .outerjoin(Location, (Location.tenant_id == AuditSession.tenant_id)
-                            & (Location.id == AuditSession.location_id))
-                 .where(AuditSession.tenant_id == bindparam("p_tenant"), AuditSession.id == bindparam("p_session"),
-                        AuditSession.deleted_at.is_(None)))
-_RECENT = (select(Scan.id, Scan.code, Scan.result, Scan.asset_id, Scan.scanned_at, Scan.undone_at, Asset.tag, Asset.name)
-           .outerjoin(Asset, (Asset.tenant_id == Scan.tenant_id) & (Asset.id == Scan.asset_id))
-           .where(Scan.tenant_id == bindparam("p_tenant"), Scan.session_id == bindparam("p_session"))
-           .order_by(Scan.received_at.desc(), Scan.id.desc()).limit(20))
+async def quick_add_location(db: AsyncSession, actor: Principal | None, tenant_id: UUID, session_id: UUID
+                             ) -> UUID | None:
+    """Where an asset quick-added during this session goes when no location is given: where the caller stands
+    in it (the last door tag it scanned there), else the session's location; None for the default location.
+    A 404 naming sessionId when this tenant has no such session."""
+    audit = (await db.execute(select(AuditSession.location_id, AuditSession.deleted_at).where(
+        AuditSession.tenant_id == tenant_id, AuditSession.id == session_id))).first()
+    if audit is None or audit.deleted_at is not None:
+        raise NotFound(f"sessionId: no session with id {session_id}", {"sessionId": "no such session"})
+    scanner_id = (actor.user_id or actor.api_key_id) if actor is not None else None
+    standing = None
+    if scanner_id is not None:
+        standing = (await db.execute(select(ScannerPosition.location_id).where(
+            ScannerPosition.tenant_id == tenant_id, ScannerPosition.session_id == session_id,
+            ScannerPosition.scanner_id == scanner_id))).scalar_one_or_none()
+    for location_id in (standing, audit.location_id):
+        if location_id is not None and (await db.execute(select(Location.id).where(
+                Location.tenant_id == tenant_id, Location.id == location_id, Location.deleted_at.is_(None)))).first():
+            return location_id
+    return None
 
 
-def version_of(db: Session, tenant_id: UUID, session_id: UUID) -> int:
-    """The session's version alone: the whole cost of a 304. Synchronous, for run_read."""
-    version = db.execute(_VERSION, {"p_tenant": tenant_id, "p_session": session_id}).scalar_one_or_none()
-    if version is None:
-        raise NotFound(f"Session {session_id} not found")
-    return version
-
-
-def mobile(db: Session, tenant_id: UUID, session_id: UUID) -> MobileOut:
-    """The scan screen's payload in two prebuilt statements. Synchronous, for run_read."""
-    params = {"p_tenant": tenant_id, "p_session": session_id}
-    head = db.execute(_SESSION_HEAD, params).first()
-    if head is None:
-        raise NotFound(f"Session {session_id} not found")
-    location = (LocationRef(id=head.location_id, name=head.location_name, path=head.path, code=head.code)
-                if head.location_id else None)
-    return MobileOut(id=head.id, name=head.name, status=head.status, location=location,
-                     progress=Progress(scanned=head.scanned_count, total=head.expected_count), version=head.version,
-                     recent_scans=[RecentScan(id=r.id, code=r.code, result=r.result, asset_id=r.asset_id, tag=r.tag,
-                                              name=r.name, scanned_at=r.scanned_at, undone=r.undone_at is not None)
-                                   for r in db.execute(_RECENT, params)])
-
-
-PACK_FIELDS = ["assetId", "tag", "serial", "expectedLocation", "state", "codes"]
-
-
-async def offline_pack(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> OfflinePack:
-    audit = await get(db, tenant_id, session_id)
-    places = (await db.execute(select(Location).where(Location.tenant_id == tenant_id, Location.deleted_at.is_(None))
-                               .order_by(Location.path))).scalars().all()
-    index = {location.id: n for n, location in enumerate(places)}
-    rows = await db.execute(
-        select(SessionItem.asset_id, Asset.tag, Asset.serial, SessionItem.expected_location_id, SessionItem.state)
-        .join(Asset, (Asset.tenant_id == SessionItem.tenant_id) & (Asset.id == SessionItem.asset_id))
-        .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id))
-    # Claimed blank tags, so a phone offline resolves a scanned /t/{code} to its asset too.
-    codes: dict[UUID, list[str]] = {}
-    for asset_id, code in await db.execute(
-            select(BlankTag.asset_id, BlankTag.code)
-            .join(SessionItem, (SessionItem.tenant_id == BlankTag.tenant_id) & (SessionItem.asset_id == BlankTag.asset_id))
-            .where(SessionItem.tenant_id == tenant_id, SessionItem.session_id == session_id)
-            .order_by(BlankTag.code)):
-        codes.setdefault(asset_id, []).append(code)
-    items = [[str(r.asset_id), r.tag, r.serial, index.get(r.expected_location_id), r.state, codes.get(r.asset_id)]
-             for r in rows]
-    return OfflinePack(session_id=audit.id, version=audit.version, fields=PACK_FIELDS, items=items,
-                       locations=[location_ref(location) for location in places])
-
-
-async def missing(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> list[ItemOut]:
-    await get(db, tenant_id, session_id)
-    rows = await db.execute(item_rows(tenant_id, session_id).where(SessionItem.state == "unscanned")
-                            .order_by(Asset.tag_key))
-    return [item_out(r) for r in rows]
+async def expect_quick_added(db: AsyncSession, tenant_id: UUID, session_id: UUID, asset_id: UUID,
+                             location_id: UUID, category_id: UUID, status: str) -> bool:
+    """Add a just-created asset (flushed, not committed) to the session's expected set, unscanned and expected
+    where it was put, when the session is active and the asset falls inside its scope, as the snapshot would
+    have taken it. Whether it was added; the caller commits."""
+    audit = (await db.execute(select(AuditSession).where(AuditSession.tenant_id == tenant_id,
+                                                         AuditSession.id == session_id)
+                              .with_for_update().execution_options(populate_existing=True))).scalar_one()
+    if audit.status != "active" or audit.deleted_at is not None or status == "retired":
+        return False
+    if audit.category_ids and str(category_id) not in audit.category_ids:
+        return False
+    scope = await _scope_location_ids(db, audit)
+    if scope is not None and location_id not in scope:
+        return False
+    db.add(SessionItem(tenant_id=tenant_id, session_id=session_id, asset_id=asset_id, state="unscanned",
+                       expected_location_id=location_id))
+    audit.expected_count += 1
+    audit.version += 1
+    await db.flush()
+    return True

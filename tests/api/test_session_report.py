@@ -41,7 +41,7 @@ class Audit:
 
 
 async def scan(client: Any, session_id: str, code: str, at: str, **options: Any) -> str:
-    r = await client.post(f"/sessions/{session_id}/scan", json={"code": code, "scannedAt": f"2030-01-01T{at}:00Z",
+    r = await client.post(f"/sessions/{session_id}/scan", json={"code": code, "scannedAt": f"2024-01-01T{at}:00Z",
                                                                 **options})
     assert r.status_code == 200, r.text
     return r.json()["result"]
@@ -152,7 +152,7 @@ async def test_the_report_gives_the_scanning_time_span_and_the_sessions_dates(au
     session = (await tenant.get(f"/sessions/{sid}")).json()
     duration = (await report_of(tenant, sid))["duration"]
     assert duration == {"createdAt": session["createdAt"], "completedAt": None,
-                        "firstScanAt": "2030-01-01T09:00:00Z", "lastScanAt": "2030-01-01T09:50:00Z"}
+                        "firstScanAt": "2024-01-01T09:00:00Z", "lastScanAt": "2024-01-01T09:50:00Z"}
     done = await tenant.patch(f"/sessions/{sid}", json={"status": "completed"})
     assert done.status_code == 200, done.text
     after = await report_of(tenant, sid)
@@ -169,15 +169,15 @@ async def test_the_report_lists_the_missing_the_extras_the_moves_and_the_unknown
     ]
     assert [{k: v for k, v in row.items() if k != "assetId"} for row in report["extras"]] == [
         {"tag": "KBD-1", "name": "Keyboard", "category": "Laptops", "foundLocation": "HQ > Room 205",
-         "scannedAt": "2030-01-01T09:45:00Z", "scannedBy": audit.admin_email},
+         "scannedAt": "2024-01-01T09:45:00Z", "scannedBy": audit.admin_email},
         {"tag": "MON-1", "name": "Monitor", "category": "Laptops", "foundLocation": "HQ",
-         "scannedAt": "2030-01-01T09:40:00Z", "scannedBy": audit.technician_email},
+         "scannedAt": "2024-01-01T09:40:00Z", "scannedBy": audit.technician_email},
     ]
     assert [(m["tag"], m["fromLocation"], m["toLocation"]) for m in report["moves"]] == [("MON-1", "Warehouse", "HQ")]
     assert report["unknownCodes"] == [
-        {"code": "NOPE-1", "count": 2, "firstSeenAt": "2030-01-01T09:05:00Z", "lastSeenAt": "2030-01-01T09:50:00Z",
+        {"code": "NOPE-1", "count": 2, "firstSeenAt": "2024-01-01T09:05:00Z", "lastSeenAt": "2024-01-01T09:50:00Z",
          "scannedBy": [audit.technician_email, audit.admin_email]},
-        {"code": "NOPE-2", "count": 1, "firstSeenAt": "2030-01-01T09:47:00Z", "lastSeenAt": "2030-01-01T09:47:00Z",
+        {"code": "NOPE-2", "count": 1, "firstSeenAt": "2024-01-01T09:47:00Z", "lastSeenAt": "2024-01-01T09:47:00Z",
          "scannedBy": [audit.technician_email]},
     ]
     assert report["session"] == {"id": audit.session_id, "name": "Spring <audit>", "status": "active",
@@ -187,8 +187,8 @@ async def test_the_report_lists_the_missing_the_extras_the_moves_and_the_unknown
 async def test_the_unknown_codes_list_has_each_code_once_with_its_count_times_and_scanners(audit):
     r = await audit.technician.get(f"/sessions/{audit.session_id}/unknown-codes")
     assert r.status_code == 200, r.text
-    assert r.json() == (await report_of(audit.tenant, audit.session_id))["unknownCodes"]
-    assert [(u["code"], u["count"]) for u in r.json()] == [("NOPE-1", 2), ("NOPE-2", 1)]
+    assert r.json() == {"items": (await report_of(audit.tenant, audit.session_id))["unknownCodes"], "nextCursor": None}
+    assert [(u["code"], u["count"]) for u in r.json()["items"]] == [("NOPE-1", 2), ("NOPE-2", 1)]
 
 
 async def test_a_fresh_session_reports_everything_missing_and_nothing_else(audit):
@@ -198,7 +198,7 @@ async def test_a_fresh_session_reports_everything_missing_and_nothing_else(audit
                                 "moved": 0, "unknownCodes": 0}
     assert report["scanners"] == [] and report["extras"] == [] and report["unknownCodes"] == []
     assert report["duration"]["firstScanAt"] is None and report["duration"]["lastScanAt"] is None
-    assert (await audit.tenant.get(f"/sessions/{sid}/unknown-codes")).json() == []
+    assert (await audit.tenant.get(f"/sessions/{sid}/unknown-codes")).json() == {"items": [], "nextCursor": None}
 
 
 # --- CSV ------------------------------------------------------------------------------------------------------
@@ -208,13 +208,13 @@ async def test_the_report_csv_has_a_header_and_one_row_per_item(audit):
     rows = csv_rows(await audit.tenant.get(f"/sessions/{audit.session_id}/report", params={"format": "csv"}))
     assert rows[0] == CSV_HEADER
     assert rows[1:] == [
-        ["CHR-1", "Chair one", "Chairs", "HQ", "scanned", "2030-01-01T09:20:00Z", "HQ > Room 205"],
+        ["CHR-1", "Chair one", "Chairs", "HQ", "scanned", "2024-01-01T09:20:00Z", "HQ > Room 205"],
         ["CHR-2", MARKUP_NAME, "Chairs", "HQ", "unscanned", "", ""],
-        ["KBD-1", "Keyboard", "Laptops", "", "extra", "2030-01-01T09:45:00Z", "HQ > Room 205"],
-        ["LAP-1", "Laptop one", "Laptops", "HQ > Room 204", "scanned", "2030-01-01T09:00:00Z", ""],
+        ["KBD-1", "Keyboard", "Laptops", "", "extra", "2024-01-01T09:45:00Z", "HQ > Room 205"],
+        ["LAP-1", "Laptop one", "Laptops", "HQ > Room 204", "scanned", "2024-01-01T09:00:00Z", ""],
         ["LAP-2", "'" + FORMULA_NAME, "Laptops", "HQ > Room 204", "unscanned", "", ""],
-        ["LAP-3", "Laptop three", "Laptops", "HQ > Room 205", "scanned", "2030-01-01T09:25:00Z", "HQ > Room 205"],
-        ["MON-1", "Monitor", "Laptops", "", "extra", "2030-01-01T09:40:00Z", "HQ"],
+        ["LAP-3", "Laptop three", "Laptops", "HQ > Room 205", "scanned", "2024-01-01T09:25:00Z", "HQ > Room 205"],
+        ["MON-1", "Monitor", "Laptops", "", "extra", "2024-01-01T09:40:00Z", "HQ"],
         ["STL-1", "Stool", "Chairs", "HQ", "excluded", "", ""],
     ]
 
@@ -242,7 +242,8 @@ async def test_the_missing_list_as_csv_has_the_missing_items_only(audit):
 async def test_the_missing_list_is_still_json_by_default(audit):
     r = await audit.tenant.get(f"/sessions/{audit.session_id}/missing")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
-    assert [item["tag"] for item in r.json()] == ["CHR-2", "LAP-2"]
+    # By expected location path (HQ before HQ > Room 204), then tag.
+    assert [item["tag"] for item in r.json()["items"]] == ["CHR-2", "LAP-2"] and r.json()["nextCursor"] is None
     assert r.json() == (await audit.tenant.get(f"/sessions/{audit.session_id}/missing",
                                                params={"format": "json"})).json()
 

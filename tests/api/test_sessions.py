@@ -241,12 +241,12 @@ async def test_a_second_scan_is_already_scanned_and_counts_nothing(site):
 
 async def test_allow_rescan_rewrites_the_scan_time(site):
     audit = await site.session(locationId=site.hq["id"])
-    await scan(site.tenant, audit["id"], code="LAP-1", scannedAt="2030-01-01T09:00:00Z")
-    rescan = await scan(site.tenant, audit["id"], code="LAP-1", allowRescan=True, scannedAt="2030-01-01T10:30:00Z")
+    await scan(site.tenant, audit["id"], code="LAP-1", scannedAt="2024-01-01T09:00:00Z")
+    rescan = await scan(site.tenant, audit["id"], code="LAP-1", allowRescan=True, scannedAt="2024-01-01T10:30:00Z")
     assert rescan["result"] == "accepted"
     assert rescan["progress"] == {"scanned": 1, "total": 2}
     item = (await site.tenant.get(f"/sessions/{audit['id']}/items/{site.laptop['id']}")).json()
-    assert item["scannedAt"] == "2030-01-01T10:30:00Z" and item["state"] == "scanned"
+    assert item["scannedAt"] == "2024-01-01T10:30:00Z" and item["state"] == "scanned"
 
 
 async def test_an_asset_from_outside_the_location_is_wrong_location_then_an_extra_when_marked_anyway(site):
@@ -366,8 +366,9 @@ async def test_a_replayed_client_scan_id_answers_the_first_answer_and_changes_no
     client_scan_id = str(uuid.uuid4())
     first = await tenant.post(f"/sessions/{audit['id']}/scan", json={"code": "LAP-1", "clientScanId": client_scan_id})
     assert first.status_code == 200
+    await scan(tenant, audit["id"], code="LAP-1", allowRescan=True)  # whatever happened since
     before = await session_of(tenant, audit["id"])
-    for body in ({"code": "LAP-1"}, {"code": "CHR-1"}, {"itemId": site.chair["id"], "allowMarkAnyway": True}):
+    for body in ({"code": "LAP-1"}, {"code": "LAP-1", "allowRescan": True, "scannedAt": "2024-01-01T00:00:00Z"}):
         replay = await tenant.post(f"/sessions/{audit['id']}/scan", json={**body, "clientScanId": client_scan_id})
         assert replay.status_code == 200
         assert replay.json() == first.json()
@@ -375,23 +376,23 @@ async def test_a_replayed_client_scan_id_answers_the_first_answer_and_changes_no
     assert await session_of(tenant, audit["id"]) == before
     assert await item_states(tenant, audit["id"]) == {"LAP-1": "scanned", "CHR-1": "unscanned"}
     recent = (await tenant.get(f"/sessions/{audit['id']}/mobile")).json()["recentScans"]
-    assert len(recent) == 1
+    assert [s["clientScanId"] for s in recent] == [None, client_scan_id]
 
 
 async def test_the_devices_scan_time_is_kept(site):
     audit = await site.session(locationId=site.hq["id"])
-    answer = await scan(site.tenant, audit["id"], code="LAP-1", scannedAt="2030-05-06T07:08:09+02:00")
-    assert answer["scan"]["scannedAt"] == "2030-05-06T05:08:09Z"
+    answer = await scan(site.tenant, audit["id"], code="LAP-1", scannedAt="2024-05-06T07:08:09+02:00")
+    assert answer["scan"]["scannedAt"] == "2024-05-06T05:08:09Z"
     item = (await site.tenant.get(f"/sessions/{audit['id']}/items/{site.laptop['id']}")).json()
-    assert item["scannedAt"] == "2030-05-06T05:08:09Z"
+    assert item["scannedAt"] == "2024-05-06T05:08:09Z"
     recent = (await site.tenant.get(f"/sessions/{audit['id']}/mobile")).json()["recentScans"]
-    assert recent[0]["scannedAt"] == "2030-05-06T05:08:09Z"
+    assert recent[0]["scannedAt"] == "2024-05-06T05:08:09Z"
 
 
 async def test_a_scan_time_without_a_time_zone_is_refused(site):
     audit = await site.session(locationId=site.hq["id"])
     r = await site.tenant.post(f"/sessions/{audit['id']}/scan", json={"code": "LAP-1",
-                                                                      "scannedAt": "2030-05-06T07:08:09"})
+                                                                      "scannedAt": "2024-05-06T07:08:09"})
     assert "scannedAt" in assert_error(r, 400)["message"] + str(assert_error(r, 400)["details"])
     assert (await session_of(site.tenant, audit["id"]))["progress"] == {"scanned": 0, "total": 2}
 
@@ -507,10 +508,11 @@ async def test_undoing_a_marked_anyway_excluded_item_leaves_it_excluded(site):
 async def test_missing_lists_the_expected_items_not_yet_seen(site):
     tenant = site.tenant
     sid = (await site.session())["id"]
-    assert [i["tag"] for i in (await tenant.get(f"/sessions/{sid}/missing")).json()] == ["CHR-1", "LAP-1", "MON-1"]
+    # By expected location path (HQ, HQ > Room 204, Warehouse), then tag.
+    assert [i["tag"] for i in await tenant.walk(f"/sessions/{sid}/missing")] == ["CHR-1", "LAP-1", "MON-1"]
     await scan(tenant, sid, code="LAP-1")
     await tenant.post(f"/sessions/{sid}/items/{site.monitor['id']}/exclude")
-    assert [i["tag"] for i in (await tenant.get(f"/sessions/{sid}/missing")).json()] == ["CHR-1"]
+    assert [i["tag"] for i in await tenant.walk(f"/sessions/{sid}/missing")] == ["CHR-1"]
 
 
 # --- what the phone reads -------------------------------------------------------------------------------
@@ -533,6 +535,7 @@ async def test_the_mobile_payload_shows_the_session_and_its_recent_scans_newest_
     newest = body["recentScans"][0]
     assert (newest["result"], newest["assetId"], newest["tag"], newest["name"], newest["undone"]) == (
         "accepted", site.laptop["id"], "LAP-1", "Laptop", False)
+    assert all(s["clientScanId"] is None for s in body["recentScans"])  # present, null: none was sent
 
 
 async def test_the_mobile_etag_changes_with_a_scan_and_answers_304_while_unchanged(site):
@@ -554,7 +557,7 @@ async def test_the_mobile_etag_changes_with_a_scan_and_answers_304_while_unchang
 async def test_the_mobile_payload_in_messagepack_is_the_json_payload(site):
     tenant = site.tenant
     sid = (await site.session(locationId=site.hq["id"]))["id"]
-    await scan(tenant, sid, code="LAP-1", scannedAt="2030-05-06T07:08:09Z")
+    await scan(tenant, sid, code="LAP-1", scannedAt="2024-05-06T07:08:09Z")
     await scan(tenant, sid, code="NOPE-1")
     as_json = await tenant.get(f"/sessions/{sid}/mobile")
     packed = await tenant.get(f"/sessions/{sid}/mobile", headers=MSGPACK)
@@ -571,12 +574,15 @@ async def test_the_offline_pack_has_one_row_per_item_and_indexes_locations(site)
     assert r.status_code == 200, r.text
     pack = r.json()
     assert pack["sessionId"] == sid
-    assert pack["fields"] == ["assetId", "tag", "serial", "expectedLocation", "state", "codes"]
+    # New fields are appended: a PWA that reads the first six by position still reads them right.
+    assert pack["fields"] == ["assetId", "tag", "serial", "expectedLocation", "state", "codes", "name", "lastSeen"]
     rows = {row[0]: dict(zip(pack["fields"], row, strict=True)) for row in pack["items"]}
     assert len(pack["items"]) == 2 and set(rows) == {site.laptop["id"], site.chair["id"]}
     laptop, chair = rows[site.laptop["id"]], rows[site.chair["id"]]
-    assert (laptop["tag"], laptop["serial"], laptop["state"]) == ("LAP-1", "SN-LAP-77", "scanned")
-    assert (chair["tag"], chair["serial"], chair["state"]) == ("CHR-1", None, "unscanned")
+    assert (laptop["tag"], laptop["serial"], laptop["state"], laptop["name"]) == ("LAP-1", "SN-LAP-77", "scanned",
+                                                                                  "Laptop")
+    assert (chair["tag"], chair["serial"], chair["state"], chair["name"]) == ("CHR-1", None, "unscanned", "Chair")
+    assert laptop["lastSeen"] is None and chair["lastSeen"] is None  # never verified by a completed audit
     assert pack["locations"][laptop["expectedLocation"]]["id"] == site.room204["id"]
     assert pack["locations"][chair["expectedLocation"]]["id"] == site.hq["id"]
     # Door tags of every place, so a location scan resolves offline too.

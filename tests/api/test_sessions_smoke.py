@@ -15,8 +15,10 @@ async def test_the_scan_loop_end_to_end(tenant):
     r = await tenant.post(f"/sessions/{sid}/scan", json={"code": laptop["qrUrl"], "clientScanId": "01900000-0000-7000-8000-000000000001"})
     assert r.status_code == 200, r.text
     assert r.json()["result"] == "accepted"
-    replay = await tenant.post(f"/sessions/{sid}/scan", json={"code": "junk", "clientScanId": "01900000-0000-7000-8000-000000000001"})
+    replay = await tenant.post(f"/sessions/{sid}/scan", json={"code": laptop["qrUrl"], "clientScanId": "01900000-0000-7000-8000-000000000001"})
     assert replay.json() == r.json()
+    reused = await tenant.post(f"/sessions/{sid}/scan", json={"code": "junk", "clientScanId": "01900000-0000-7000-8000-000000000001"})
+    assert reused.status_code == 409 and "clientScanId" in reused.json()["details"]
     again = await tenant.post(f"/sessions/{sid}/scan", json={"code": laptop["tag"].lower()})
     assert again.json()["result"] == "already_scanned"
     wrong = await tenant.post(f"/sessions/{sid}/scan", json={"code": chair["tag"]})

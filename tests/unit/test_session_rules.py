@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 from hypothesis import given, strategies as st
 
-from backend.sessions.rules import RESULTS, Decision, Scope, Sighting, decide, relocation_target
+from backend.sessions.rules import (
+    CLOCK_SKEW_TOLERANCE, RESULTS, Decision, Scope, Sighting, decide, relocation_target, scan_time,
+)
 
 HQ = UUID(int=1)  # the session's location
 ROOM = UUID(int=2)  # below HQ, inside the scope
@@ -143,3 +146,28 @@ def test_a_relocation_stays_inside_the_scope(scope: Scope, sighting: Sighting) -
         assert target in scope.location_ids or target == scope.location_id
     else:
         assert target == sighting.current_location_id
+
+
+# --- the device's clock ----------------------------------------------------------------------------------
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("sent", "kept", "skew"), [
+    pytest.param(None, NOW, None, id="no-device-time"),
+    pytest.param(NOW - timedelta(days=3), NOW - timedelta(days=3), None, id="an-offline-scan-synced-later"),
+    pytest.param(NOW + CLOCK_SKEW_TOLERANCE, NOW + CLOCK_SKEW_TOLERANCE, None, id="five-minutes-ahead-is-kept"),
+    pytest.param(NOW + CLOCK_SKEW_TOLERANCE + timedelta(seconds=1), NOW, 301.0, id="just-over-is-replaced"),
+    pytest.param(NOW + timedelta(days=365), NOW, 365 * 86400.0, id="a-year-ahead"),
+])
+def test_a_device_time_too_far_ahead_is_replaced_by_the_servers(sent, kept, skew):
+    assert scan_time(sent, NOW) == (kept, skew)
+
+
+@given(ahead=st.timedeltas(min_value=timedelta(days=-3650), max_value=timedelta(days=3650)))
+def test_a_scan_is_never_placed_after_the_tolerance(ahead: timedelta) -> None:
+    at, skew = scan_time(NOW + ahead, NOW)
+    assert at <= NOW + CLOCK_SKEW_TOLERANCE
+    assert (skew is None) == (at == NOW + ahead)
+    if skew is not None:
+        assert skew == round(ahead.total_seconds(), 3) and at == NOW
