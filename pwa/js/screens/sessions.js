@@ -1,7 +1,10 @@
-// The home screen (active audits) and the form that starts a new audit.
+// The home screen (active audits, then those completed lately) and the form that starts a new audit.
 import { NetworkError } from '../api.js';
 
 const CACHE_KEY = 'sessions-active';
+const COMPLETED_KEY = 'sessions-completed';
+const COMPLETED_DAYS = 30;
+const COMPLETED_SHOWN = 20;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -56,6 +59,63 @@ function sessionRow(session) {
     bar));
 }
 
+/** Audits completed in the last `days` days, most recently completed first, at most `max`. */
+export function recentlyCompleted(sessions, now = Date.now(), { days = COMPLETED_DAYS, max = COMPLETED_SHOWN } = {}) {
+  const since = now - days * 24 * 60 * 60 * 1000;
+  return sessions
+    .filter((s) => s.completedAt && Date.parse(s.completedAt) >= since)
+    .sort((a, b) => Date.parse(b.completedAt) - Date.parse(a.completedAt))
+    .slice(0, max);
+}
+
+function completedRow(session) {
+  const { scanned = 0, total = 0 } = session.progress || {};
+  const missing = Math.max(0, total - scanned);
+  const day = new Date(session.completedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+  return el('li', {},
+    el('a', { class: 'row home-done-row', href: `/app/sessions/${encodeURIComponent(session.id)}/report`,
+      'data-testid': 'completed-item', 'data-session-id': session.id },
+    el('span', { class: 'row-line' },
+      el('span', { class: 'row-title', text: session.name }),
+      el('span', { class: 'count', text: `${scanned} / ${total}`, 'aria-label': `${scanned} of ${total} counted` })),
+    el('span', { class: 'row-line row-meta' },
+      el('span', { class: missing ? 'home-done-missing' : 'home-done-none', 'data-missing': String(missing),
+        text: missing ? `${missing} missing` : 'Nothing missing' }),
+      el('span', { class: 'home-done-date', text: `Completed ${day}` }))));
+}
+
+// The "Completed" section: drawn from the phone's copy first, then from the server; never stops the screen.
+async function paintCompleted(app, root, list, status) {
+  const paint = (sessions, note) => {
+    list.replaceChildren(...sessions.map(completedRow));
+    list.removeAttribute('aria-busy');
+    status.hidden = Boolean(sessions.length) && !note;
+    status.className = note ? 'notice' : 'muted';
+    status.textContent = note || `No audit completed in the last ${COMPLETED_DAYS} days.`;
+  };
+  const cached = await app.store.get('meta', COMPLETED_KEY).catch(() => null);
+  if (cached && cached.sessions && root.isConnected) paint(recentlyCompleted(cached.sessions));
+  try {
+    const answer = await app.api.get('/sessions', { query: { status: 'completed', sort: '-updatedAt', limit: 100 } });
+    const shown = recentlyCompleted(answer.items || []).map((s) => ({
+      id: s.id, name: s.name, progress: s.progress, completedAt: s.completedAt,
+    }));
+    if (!root.isConnected) return;
+    paint(shown);
+    app.store.put('meta', COMPLETED_KEY, { sessions: shown, savedAt: new Date().toISOString() }).catch(() => {});
+  } catch (err) {
+    if (!root.isConnected) return;
+    if (cached && cached.sessions) {
+      paint(recentlyCompleted(cached.sessions), err instanceof NetworkError
+        ? `Offline: completed audits as of ${new Date(cached.savedAt).toLocaleString()}.` : null);
+    } else {
+      paint([], err instanceof NetworkError
+        ? 'Offline, and no completed audit is stored on this phone yet.'
+        : `Could not load the completed audits: ${err.message}`);
+    }
+  }
+}
+
 function menu() {
   return el('div', { class: 'bottom-actions' },
     el('a', { id: 'new-session', class: 'btn btn-primary btn-big btn-block', href: '/app/sessions/new', text: 'New audit' }),
@@ -68,9 +128,18 @@ export async function render(root, params, app) {
   document.title = 'Audits · Fieldscan';
   const list = el('ul', { id: 'sessions', class: 'list', 'aria-busy': 'true' });
   const status = el('p', { class: 'muted', text: 'Loading audits…' });
+  const doneList = el('ul', { id: 'completed-sessions', class: 'list', 'aria-busy': 'true' });
+  const doneStatus = el('p', { id: 'completed-status', class: 'muted', text: 'Loading completed audits…' });
   root.append(
     el('div', { class: 'screen-title' }, el('h1', { text: 'Audits in progress' })),
-    status, list, menu());
+    status, list,
+    el('section', { id: 'completed', class: 'home-done', 'aria-labelledby': 'completed-title' },
+      el('div', { class: 'home-done-head' },
+        el('h2', { id: 'completed-title', text: 'Completed' }),
+        el('span', { class: 'muted', text: `last ${COMPLETED_DAYS} days` })),
+      doneStatus, doneList),
+    menu());
+  paintCompleted(app, root, doneList, doneStatus);
 
   const paint = (sessions, note) => {
     list.replaceChildren(...sessions.map(sessionRow));
