@@ -1,6 +1,6 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.11.22-3';
+const VERSION = '2026.12.05-1';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;
@@ -31,6 +31,13 @@ const PRECACHE = [
   '/app/js/screens/asset.js',
   '/app/js/screens/asset_lifecycle.js',
   '/app/js/screens/print.js',
+  '/app/js/screens/report.js',
+  '/app/js/scan/state.js',
+  '/app/js/scan/camera.js',
+  '/app/js/scan/outcome.js',
+  '/app/js/scan/recent.js',
+  '/app/js/scan/missing.js',
+  '/app/js/scan/finish.js',
   // The camera's decoder where the browser has no BarcodeDetector: needed offline too.
   '/app/vendor/zxing-wasm/dist/es/reader/index.js',
   '/app/vendor/zxing-wasm/dist/es/share.js',

@@ -4,7 +4,7 @@ import api, { ApiError, NetworkError, loadAuth, currentAuth, clearAuth, onUnauth
 import outbox from './outbox.js';
 import connectivity from './connectivity.js';
 
-export const VERSION = '2026.11.22-3';
+export const VERSION = '2026.12.05-1';
 
 window.fieldscan = Object.assign(window.fieldscan || {}, { version: VERSION, lastFeedbackMs: null });
 
@@ -18,6 +18,7 @@ const ROUTES = [
   { path: '/app/', load: () => import('./screens/sessions.js') },
   { path: '/app/sessions/new', load: () => import('./screens/sessions.js'), export: 'renderNew' },
   { path: '/app/sessions/:id', load: () => import('./screens/scan.js') },
+  { path: '/app/sessions/:id/report', load: () => import('./screens/report.js') },
   { path: '/app/quick-add', load: () => import('./screens/quickadd.js') },
   { path: '/app/a/:tag', load: () => import('./screens/asset.js') },
   { path: '/app/print', load: () => import('./screens/print.js') },

@@ -112,7 +112,11 @@ export function buildIndex(pack) {
       expectedLocation: place === null || place === undefined ? null : locations[place] ?? null,
       state: row[at.state],
       codes: row[at.codes] || [],
+      name: at.name === undefined ? null : row[at.name] ?? null,
+      lastSeen: at.lastSeen === undefined ? null : row[at.lastSeen] ?? null,
+      inSnapshot: row[at.state] !== 'extra' || (place !== null && place !== undefined),
     };
+    item.serverState = item.state;
     index.items.push(item);
     if (item.tag) {
       index.byTag.set(tagKey(item.tag), item);
@@ -182,8 +186,8 @@ export function decide(index, raw, options = {}) {
     const assetLike = target.parsed.kind === 'asset'
       || (target.parsed.kind === 'text' && index.tagShapes && index.tagShapes.has(tagShape(target.parsed.value)));
     if (options.allowMarkAnyway) {
-      // Offered only after the server named an asset: it will be counted.
-      return { result: 'accepted', item: null, tentative: true, newState: null, parsed: target.parsed };
+      // Offered only after the server named an asset: it will be counted, as an extra.
+      return { result: 'accepted', item: null, tentative: true, newState: 'extra', parsed: target.parsed };
     }
     // In a location-scoped session an asset missing from the expected set is most often one from
     // elsewhere (index.scoped is set from the session's scope).
@@ -202,6 +206,20 @@ export function decide(index, raw, options = {}) {
   return { ...base, result: 'not_in_session', newState: null };
 }
 
+/**
+ * An asset made on this phone during the audit (quick-add, maybe offline): in the index at once, so its
+ * label scanned again says already counted. Its id is the client's until the server answers.
+ */
+export function addLocalItem(index, { assetId, tag, name, codes = [], expectedLocation = null, state = 'scanned' }) {
+  const item = { assetId: String(assetId), tag: tag || null, serial: null, expectedLocation, state, codes, name,
+                 lastSeen: null, inSnapshot: false, serverState: null, local: true };
+  index.items.push(item);
+  if (item.tag) index.byTag.set(tagKey(item.tag), item);
+  index.byId.set(item.assetId.toLowerCase(), item);
+  for (const code of codes) index.byCode.set(String(code).toUpperCase(), item);
+  return item;
+}
+
 /** Apply a local decision to the index so a second scan offline says already counted. */
 export function applyDecision(index, decision) {
   if (decision.item && decision.newState) decision.item.state = decision.newState;
@@ -215,17 +233,21 @@ export function revertDecision(index, assetId, previousState) {
   return index;
 }
 
-/** The pack's item rows written back with the index's current states (to store the pack again). */
-export function packWithStates(pack, index) {
+/**
+ * The pack's item rows written back with the states the server gave (serverState): the stored pack holds
+ * only the server's word, so a reload replays the queued scans on top of it exactly once.
+ */
+export function packWithStates(pack, index, { which = 'serverState' } = {}) {
   const fields = pack.fields || [];
   const idAt = fields.indexOf('assetId');
   const stateAt = fields.indexOf('state');
   if (idAt < 0 || stateAt < 0) return pack;
   const items = (pack.items || []).map((row) => {
     const item = index.byId.get(String(row[idAt]).toLowerCase());
-    if (!item || item.state === row[stateAt]) return row;
+    const state = item ? item[which] : undefined;
+    if (!item || !state || state === row[stateAt]) return row;
     const copy = row.slice();
-    copy[stateAt] = item.state;
+    copy[stateAt] = state;
     return copy;
   });
   return { ...pack, items };

@@ -1,14 +1,27 @@
-// Scans waiting to be sent, kept in IndexedDB so they survive closing the app.
+// Scans and new assets waiting to be sent, kept in IndexedDB so they survive closing the app.
 // Rules: sent in the order queued; a 2xx or 4xx answer removes an entry (a 4xx is reported as
-// "scan-rejected"); no server (see connectivity.js), a 5xx or a 429 keeps it and stops the flush until the next try.
+// "scan-rejected" or "create-rejected"); no server (see connectivity.js), a 5xx or a 429 keeps it and stops
+// the flush until the next try. Every answer is also kept in the "meta" store as answer:{clientScanId}, so a
+// scan screen opened later (or reloaded) shows what the server said about scans sent while it was away.
+// A new asset (kind "create", made offline by quick-add) goes first; the scan of it that follows names it by
+// its clientId (itemClientId) and is sent with the id the server gave.
 // Events: "scan-queued" {entry}, "scan-synced" {entry, answer}, "scan-rejected" {entry, error},
-// "count" {count}.
+// "asset-created" {entry, asset}, "create-rejected" {entry, error}, "count" {count}.
 import * as store from './store.js';
 import { post, currentAuth, ApiError, NetworkError } from './api.js';
 import connectivity from './connectivity.js';
 
 const STORE = 'outbox';
 const RETRY_EVERY_MS = 15000;
+// With work queued, the server is asked every 2 s whether it is back, so the queue leaves within 2 s of it.
+const QUEUED_RETRY_MS = 2000;
+
+export const answerKey = (clientScanId) => `answer:${clientScanId}`;
+export const createdKey = (clientId) => `created:${clientId}`;
+
+function errorRecord(error) {
+  return { status: error.status || null, message: error.message || String(error), details: error.details || null };
+}
 
 class Outbox extends EventTarget {
   constructor() {
@@ -29,7 +42,9 @@ class Outbox extends EventTarget {
    */
   async enqueue(entry, { flush = true } = {}) {
     if (!entry || !entry.sessionId) throw new TypeError('an outbox entry needs a sessionId');
-    if (!entry.code && !entry.itemId) throw new TypeError('an outbox entry needs a code or an itemId');
+    if (!entry.code && !entry.itemId && !entry.itemClientId) {
+      throw new TypeError('an outbox entry needs a code, an itemId or an itemClientId');
+    }
     const stored = {
       ...entry,
       clientScanId: entry.clientScanId || crypto.randomUUID(),
@@ -39,6 +54,16 @@ class Outbox extends EventTarget {
     };
     stored.seq = await store.add(STORE, stored);
     this.emit('scan-queued', { entry: stored });
+    await this.refreshCount();
+    if (flush) this.flush().catch((err) => console.error('fieldscan: outbox flush failed', err));
+    return stored;
+  }
+
+  /** Queue a new asset: {clientId, body, sessionId?}. The server makes it once, however often it is sent. */
+  async enqueueCreate(entry, { flush = true } = {}) {
+    if (!entry || !entry.clientId || !entry.body) throw new TypeError('a new asset needs a clientId and a body');
+    const stored = { ...entry, kind: 'create', queuedAt: new Date().toISOString() };
+    stored.seq = await store.add(STORE, stored);
     await this.refreshCount();
     if (flush) this.flush().catch((err) => console.error('fieldscan: outbox flush failed', err));
     return stored;
@@ -90,29 +115,64 @@ class Outbox extends EventTarget {
       if (!connectivity.online) return 'stopped';
       const [entry] = await store.all(STORE).then((list) => list.slice(0, 1));
       if (!entry) return 'drained';
-      const { sessionId, code, itemId, clientScanId, scannedAt, options } = entry;
-      const body = { ...(options || {}), clientScanId, scannedAt };
-      if (code) body.code = code;
-      else body.itemId = itemId;
       try {
-        const answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
-        await store.del(STORE, entry.seq);
-        await this.refreshCount();
-        this.emit('scan-synced', { entry, answer });
+        if (entry.kind === 'create') await this.sendCreate(entry);
+        else await this.sendScan(entry);
       } catch (error) {
         if (error instanceof NetworkError) return 'stopped';
         if (error instanceof ApiError) {
           // 401: the user was signed out; keep the scan for the next sign-in.
           if (error.status === 401) return 'signed-out';
           if (error.status === 429 || error.status === 408 || error.status >= 500) return 'stopped';
-          await store.del(STORE, entry.seq);
-          await this.refreshCount();
-          this.emit('scan-rejected', { entry, error });
+          await this.reject(entry, error);
           continue;
         }
         throw error;
       }
     }
+  }
+
+  async sendScan(entry) {
+    const { sessionId, code, itemId, itemClientId, clientScanId, scannedAt, options } = entry;
+    const body = { ...(options || {}), clientScanId, scannedAt };
+    if (code) body.code = code;
+    else if (itemId) body.itemId = itemId;
+    else {
+      const created = await store.get('meta', createdKey(itemClientId)).catch(() => null);
+      if (!created || !created.id) {
+        throw new ApiError(409, 'The new asset this scan counts was not created', { itemClientId: 'not created' });
+      }
+      body.itemId = created.id;
+    }
+    const answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+    await store.put('meta', answerKey(clientScanId), { answer, at: Date.now() }).catch(() => {});
+    await store.del(STORE, entry.seq);
+    await this.refreshCount();
+    this.emit('scan-synced', { entry, answer });
+  }
+
+  async sendCreate(entry) {
+    const asset = await post('/inventory-items', { ...entry.body, clientId: entry.clientId,
+                                                   ...(entry.sessionId ? { sessionId: entry.sessionId } : {}) });
+    await store.put('meta', createdKey(entry.clientId), { id: asset.id, tag: asset.tag, name: asset.name, at: Date.now() });
+    await store.del(STORE, entry.seq);
+    await this.refreshCount();
+    this.emit('asset-created', { entry, asset });
+  }
+
+  async reject(entry, error) {
+    await store.del(STORE, entry.seq);
+    if (entry.kind === 'create') {
+      await store.put('meta', createdKey(entry.clientId), { error: errorRecord(error), at: Date.now() }).catch(() => {});
+      await this.refreshCount();
+      this.emit('create-rejected', { entry, error });
+      return;
+    }
+    if (entry.clientScanId) {
+      await store.put('meta', answerKey(entry.clientScanId), { error: errorRecord(error), at: Date.now() }).catch(() => {});
+    }
+    await this.refreshCount();
+    this.emit('scan-rejected', { entry, error });
   }
 
   /** Flush on start, when the server answers again, when the app comes back to the front, and every 15 s. */
@@ -126,6 +186,12 @@ class Outbox extends EventTarget {
       if (document.visibilityState === 'visible') tryNow();
     });
     this.timer = setInterval(tryNow, RETRY_EVERY_MS);
+    // Offline with work queued: ask the server every 2 s (a /health probe); its answer starts the flush.
+    this.quick = setInterval(() => {
+      if (document.visibilityState !== 'visible' || !this.lastCount || this.running) return;
+      if (connectivity.online) tryNow();
+      else connectivity.check();
+    }, QUEUED_RETRY_MS);
     this.refreshCount().catch(() => {});
     tryNow();
   }

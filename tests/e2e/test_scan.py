@@ -119,11 +119,14 @@ def test_an_asset_from_elsewhere_is_wrong_place_and_moves_here(page, live_server
                for s in live_scans(live_server, session["id"]))
 
 
-def test_an_unknown_blank_tag_is_quick_added_and_then_found(page, live_server, shot):
+def test_an_unknown_blank_tag_is_quick_added_in_the_audits_room_and_counted(page, live_server, shot):
     session = live_server.new_session("Quick add: Aisle B", "Warehouse > Aisle B")
+    aisle = live_server.location("Warehouse > Aisle B")
     batch = live_server.blank_batch(1)
     code = batch["codes"][0]["code"]
     open_scan_screen(page, live_server, session["id"])
+    total = live_server.mobile(session["id"])["progress"]["total"]
+    expect(page.locator("#progress")).to_have_attribute("data-total", str(total))
 
     scan_typed(page, f"{live_server.url}/t/{code}")
     expect_outcome(page, "unknown_code", "Unknown code")
@@ -132,22 +135,33 @@ def test_an_unknown_blank_tag_is_quick_added_and_then_found(page, live_server, s
     expect(page).to_have_url(re.compile(r"/app/quick-add"))
     expect(page.locator("#qa-name")).to_be_focused()
     assert code in page.locator("#qa-code").evaluate("el => el.value ?? el.textContent")
+    # Filed where the audit is, not in the default location.
+    expect(page.locator("#qa-location")).to_have_value(aisle["id"])
     page.keyboard.type("Pallet jack 7")
     shot(page, "quick-add")
     page.locator("#qa-create").click()
-    created = page.locator("#qa-created")
-    expect(created).to_be_visible()
-    asset_id = created.get_attribute("data-asset-id")
-    tag = created.get_attribute("data-tag")
-    shot(page, "created")
 
-    asset = live_server.asset(asset_id)
-    assert asset["name"] == "Pallet jack 7" and asset["tag"] == tag
+    # Straight back to scanning: the new asset is counted as an expected item of this room, not an extra.
+    expect(page).to_have_url(re.compile(rf"/app/sessions/{session['id']}$"))
+    expect(page.locator("#scan-input")).to_be_focused()
+    new_row = page.locator("[data-testid=recent-scan][data-new=true]")
+    expect(new_row).to_contain_text("Pallet jack 7")
+    expect(new_row).not_to_have_attribute("data-pending", "true")
+    expect(page.locator("#progress")).to_have_attribute("data-total", str(total + 1))
+    expect(page.locator("#progress")).to_have_attribute("data-scanned", "1")
+    shot(page, "back-to-scanning")
+
+    asset = next(a for a in live_server.assets() if a["name"] == "Pallet jack 7")
+    assert asset["locationId"] == aisle["id"]
     bound = live_server.api.get(f"/labels/blank-batches/{batch['id']}").raise_for_status().json()
-    assert bound["codes"][0]["assetId"] == asset_id
-    answer = live_server.api.post(f"/sessions/{session['id']}/scan", json={"code": f"{live_server.url}/t/{code}"})
-    assert answer.raise_for_status().json()["result"] != "unknown_code"
-    assert answer.json()["item"]["assetId"] == asset_id
+    assert bound["codes"][0]["assetId"] == asset["id"]
+    mobile = live_server.mobile(session["id"])
+    assert mobile["progress"] == {"scanned": 1, "total": total + 1}
+    item = live_server.api.get(f"/sessions/{session['id']}/items/{asset['id']}").raise_for_status().json()
+    assert item["state"] == "scanned" and item["expectedLocationId"] == aisle["id"]
+    # Its label read again is already counted.
+    scan_typed(page, f"{live_server.url}/t/{code}")
+    expect_outcome(page, "already_scanned", "Already counted", timeout=15_000)
 
 
 def test_the_asset_page_shows_where_an_asset_is(page, live_server, shot):
@@ -188,14 +202,29 @@ def test_scans_made_offline_survive_a_reload_and_reach_the_server_once(page, liv
     client_ids = [entry["clientScanId"] for entry in queued]
     assert live_server.mobile(session["id"])["progress"]["scanned"] == 0
 
+    rows = page.locator("[data-testid=recent-scan]")
+    before = (page.locator("#progress").inner_text(), rows.all_text_contents())
+    assert before[0].startswith("3 / ")
+
     page.reload()
     expect(page.locator("#scan-input")).to_be_visible()
     expect(page.locator("#pending-badge")).to_have_attribute("data-count", "3")
+    # The same progress and the same rows after the reload: nothing looks lost, nothing "already counted".
+    expect(page.locator("#progress")).to_have_text(before[0])
+    expect(rows).to_have_text(before[1])
+    expect(page.locator("[data-testid=recent-scan][data-result=accepted][data-pending=true]")).to_have_count(3)
+    expect(page.locator("#outcome-title")).to_have_text("Found")
+    shot(page, "offline-reloaded")
 
     page.context.set_offline(False)
     expect(page.locator("#pending-badge")).to_have_attribute("data-count", "0", timeout=20_000)
     expect(page.locator("#pending-badge")).to_be_hidden()
     expect(page.locator("#offline-indicator")).to_be_hidden()
+    expect(page.locator("[data-testid=recent-scan][data-pending=true]")).to_have_count(0)
+    # The server agreed with every guess: no row says it was corrected.
+    expect(page.locator("[data-testid=recent-scan][data-result=accepted]")).to_have_count(3)
+    expect(page.locator("[data-testid=recent-scan][data-changed=true]")).to_have_count(0)
+    expect(page.locator("#progress")).to_have_text(before[0])
     shot(page, "synced")
 
     mobile = live_server.mobile(session["id"])

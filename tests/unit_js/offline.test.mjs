@@ -98,14 +98,18 @@ test('codes the pack lacks are a tentative guess: asset-like ones are not in thi
   assert.equal(decide(index, 'NOPE').result, 'unknown_code');
 });
 
-test('progress counts scanned and extra items out of the non-excluded ones; states are written back', () => {
+test('progress counts scanned and extra items out of the non-excluded ones; only the server\'s states are stored', () => {
   const source = pack();
   const index = buildIndex(source);
   assert.deepEqual(localProgress(index), { scanned: 2, total: 4 });
   applyDecision(index, decide(index, 'AST-000001'));
   assert.deepEqual(localProgress(index), { scanned: 3, total: 4 });
+  // A local guess is replayed from the queue after a reload: storing it too would count it twice.
+  assert.equal(packWithStates(source, index).items[0][4], 'unscanned');
+  index.byId.get(A1).serverState = 'scanned'; // the server's answer arrived
   const saved = packWithStates(source, index);
   assert.equal(saved.items[0][4], 'scanned');
   assert.equal(source.items[0][4], 'unscanned');
   assert.equal(buildIndex(saved).byId.get(A1).state, 'scanned');
+  assert.equal(packWithStates(source, buildIndex(source), { which: 'state' }).items[0][4], 'unscanned');
 });

@@ -1,8 +1,40 @@
 // Quick-add (/app/quick-add?code=&locationId=&sessionId=): a name is enough; category and location
-// default, a scanned blank tag is bound, and an asset made during an audit is counted in it.
+// default, a scanned blank tag is bound, and an asset made during an audit is counted in it, in the
+// audit's room (the last door tag scanned, else the audit's location) and the last category used.
+// With no connection the asset is queued in the outbox with a client id (the server makes it once) and
+// its scan queued behind it; during an audit the app goes straight back to scanning.
 import { parseBlankCode, parseCode } from '../offline.js';
+import { NetworkError } from '../api.js';
 import { lastScannedLocation } from './asset.js';
 import { el, option } from '../dom.js';
+
+const LISTS_KEY = 'quickadd-lists';
+const LAST_CATEGORY_KEY = 'quickadd-last-category';
+
+/** Categories, locations and people: from the server, else the audit's offline pack, else the last copy kept. */
+async function choices(app, sessionId) {
+  try {
+    const [categories, defaultCategory, locations, defaultLocation, people] = await Promise.all([
+      app.api.getAll('/categories'),
+      app.api.get('/categories/default').catch(() => null),
+      app.api.getAll('/locations'),
+      app.api.get('/locations/default').catch(() => null),
+      app.api.getAll('/people').catch(() => []),
+    ]);
+    const lists = { categories, locations, people, defaultCategoryId: defaultCategory && defaultCategory.id,
+                    defaultLocationId: defaultLocation && defaultLocation.id, online: true };
+    app.store.put('meta', LISTS_KEY, { ...lists, online: false }).catch(() => {});
+    return lists;
+  } catch {
+    const pack = sessionId ? await app.store.get('packs', sessionId).catch(() => null) : null;
+    if (pack && pack.categories) {
+      return { categories: pack.categories, locations: pack.locations || [], people: pack.people || [],
+               defaultCategoryId: pack.defaultCategoryId, defaultLocationId: pack.defaultLocationId, online: false };
+    }
+    const kept = await app.store.get('meta', LISTS_KEY).catch(() => null);
+    return kept || { categories: [], locations: [], people: [], online: false };
+  }
+}
 
 function field(label, control, hint) {
   return el('label', { class: 'field' }, el('span', { class: 'label', text: label }), control,
@@ -83,33 +115,46 @@ export async function render(root, params, app) {
     error.hidden = !text;
   }
 
-  // --- the choices, with the defaults preselected
-  const [categories, defaultCategory, locations, defaultLocation, people, remembered] = await Promise.all([
-    app.api.getAll('/categories').catch(() => []),
-    app.api.get('/categories/default').catch(() => null),
-    app.api.getAll('/locations').catch(() => []),
-    app.api.get('/locations/default').catch(() => null),
-    app.api.getAll('/people').catch(() => []),
+  // --- the choices, with the defaults preselected: the audit's room and the last category used
+  const [lists, remembered, mobile, lastCategory] = await Promise.all([
+    choices(app, sessionId),
     sessionId ? app.store.get('meta', `location:${sessionId}`).catch(() => null) : lastScannedLocation(app.store),
+    sessionId ? app.store.get('meta', `mobile:${sessionId}`).catch(() => null) : null,
+    app.store.get('meta', LAST_CATEGORY_KEY).catch(() => null),
   ]);
   if (closed) return undefined;
-  category.replaceChildren(...categories.map((c) => option(c.id, c.name, defaultCategory && c.id === defaultCategory.id)));
-  if (!categories.length && defaultCategory) category.append(option(defaultCategory.id, defaultCategory.name, true));
-  const wantedLocation = params.locationId || (remembered && remembered.id) || (defaultLocation && defaultLocation.id);
+  const { categories, locations, people } = lists;
+  const wantedCategory = (lastCategory && categories.some((c) => c.id === lastCategory) && lastCategory) || lists.defaultCategoryId;
+  category.replaceChildren(...categories.map((c) => option(c.id, c.name, c.id === wantedCategory)));
+  const auditRoom = mobile && mobile.location ? mobile.location.id : null;
+  const wantedLocation = params.locationId || (remembered && remembered.id) || auditRoom || lists.defaultLocationId;
   location.replaceChildren(...locations.map((l) => option(l.id, l.path || l.name, l.id === wantedLocation)));
-  if (!locations.length && defaultLocation) location.append(option(defaultLocation.id, defaultLocation.path || defaultLocation.name, true));
   assignee.append(...people.map((p) => option(p.id, p.email ? `${p.name} (${p.email})` : p.name, false)));
+  if (!lists.online) {
+    form.prepend(el('p', { class: 'qa-offline', id: 'qa-offline', role: 'status',
+                           text: 'No connection: the asset is kept on this phone and created when you are back online.' }));
+  }
   if (document.activeElement !== name && !document.activeElement?.matches('input, select, textarea')) name.focus();
 
-  async function scanIntoSession(asset) {
+  const locationOf = (id) => locations.find((l) => l.id === id) || null;
+
+  /** The scan that counts the new asset in the audit, queued behind it (by its client id while it waits). */
+  async function scanIntoSession({ asset = null, clientId, body }) {
+    const newAsset = { assetId: asset ? asset.id : `new:${clientId}`, tag: asset ? asset.tag : (body.claimCode || body.tag || null),
+                       name: body.name, code: body.claimCode || body.tag || body.name, body };
+    const options = { allowMarkAnyway: true, ...(body.locationId ? { locationId: body.locationId } : {}) };
     try {
       await app.outbox.enqueue({
-        sessionId, itemId: asset.id, clientScanId: crypto.randomUUID(), scannedAt: new Date().toISOString(),
-        options: { allowMarkAnyway: true, ...(location.value ? { locationId: location.value } : {}) },
+        sessionId, clientScanId: crypto.randomUUID(), scannedAt: new Date().toISOString(), options, newAsset,
+        ...(asset ? { itemId: asset.id } : { itemClientId: clientId }),
       });
     } catch (err) {
       app.toast(`Created, but not counted in the audit: ${err.message}`, 'error');
     }
+  }
+
+  function backToAudit() {
+    app.navigate(`/app/sessions/${encodeURIComponent(sessionId)}`);
   }
 
   function showCreated(asset) {
@@ -120,6 +165,7 @@ export async function render(root, params, app) {
     const back = sessionId
       ? el('button', { type: 'button', id: 'qa-back', class: 'btn', text: 'Back to the audit' })
       : null;
+    print.hidden = !asset.id; // a queued asset gets its label once it exists
     print.addEventListener('click', () => app.navigate(`/app/print?itemIds=${encodeURIComponent(asset.id)}`));
     next.addEventListener('click', () => {
       created.hidden = true;
@@ -165,11 +211,32 @@ export async function render(root, params, app) {
     if (serial.value.trim()) body.serial = serial.value.trim();
     if (notes.value.trim()) body.notes = notes.value.trim();
     create.disabled = true;
+    const clientId = crypto.randomUUID();
+    if (body.categoryId) app.store.put('meta', LAST_CATEGORY_KEY, body.categoryId).catch(() => {});
     try {
-      const asset = await app.api.post('/inventory-items', body);
-      record('asset_created_quick', { itemId: asset.id, meta: { claimed: Boolean(body.claimCode) } });
+      let asset;
+      try {
+        asset = await app.api.post('/inventory-items', { ...body, clientId, ...(sessionId ? { sessionId } : {}) });
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        // No connection: kept on this phone, created once when the server answers again.
+        await app.outbox.enqueueCreate({ clientId, body, sessionId }, { flush: false });
+        if (sessionId) await scanIntoSession({ clientId, body });
+        else app.outbox.flush().catch(() => {});
+        const where = locationOf(body.locationId);
+        app.toast(`Saved on this phone: ${body.name}${where ? ` in ${where.name}` : ''}. It is created when you are back online.`, 'success');
+        if (sessionId) backToAudit();
+        else showCreated({ id: null, tag: body.claimCode || body.tag || 'new', name: body.name, queued: true });
+        return;
+      }
+      record('asset_created_quick', { itemId: asset.id, meta: { claimed: Boolean(body.claimCode), fromSession: Boolean(sessionId) } });
       if (body.assigneeId) record('asset_assigned', { itemId: asset.id });
-      if (sessionId) await scanIntoSession(asset);
+      if (sessionId) {
+        await scanIntoSession({ asset, clientId, body });
+        app.toast(`Created ${asset.tag} and counted it`, 'success');
+        backToAudit();
+        return;
+      }
       app.toast(`Created ${asset.tag}`, 'success');
       showCreated(asset);
     } catch (err) {

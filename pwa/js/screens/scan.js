@@ -1,45 +1,82 @@
-// The scan screen (/app/sessions/:id): a code in → the outcome at once (the local guess from the
-// offline pack), queued in the outbox, and replaced by the server's answer when it arrives.
-import { applyDecision, buildIndex, decide, localProgress, packWithStates } from '../offline.js';
-import { COLOURS, describe, initFeedback, isMuted, itemText, placeText, setMuted, signal, unlockAudio } from '../feedback.js';
-import { loadDecoder, startScanner } from '../scanner.js';
+// The scan screen (/app/sessions/:id): a code in → the outcome at once (the local guess from the offline
+// pack), queued in the outbox, and replaced by the server's answer when it arrives. Everything it shows is
+// rebuilt from IndexedDB on load (the pack as the server last gave it, the rows, the queue, the answers
+// that came while the screen was away), so a reload offline shows the same progress and rows.
+// Its parts live in ../scan/: the camera panel, the outcome banner, the recent list, the Missing tab, the
+// finish sheet, and the pure state they share.
+import { addLocalItem, buildIndex, decide, localProgress, packWithStates } from '../offline.js';
+import { initFeedback, isMuted, placeText, setMuted, signal, unlockAudio } from '../feedback.js';
+import { loadDecoder } from '../scanner.js';
+import { answerKey } from '../outbox.js';
 import { el } from '../dom.js';
+import { cameraPanel, wasRunning } from '../scan/camera.js';
+import { outcomeBanner } from '../scan/outcome.js';
+import { paintRecent } from '../scan/recent.js';
+import { missingTab } from '../scan/missing.js';
+import { finishSheet } from '../scan/finish.js';
+import {
+  SEEN, answered, decideState, localRow, mergeRecent, progressOf, refused, storedRows, undoEffect,
+} from '../scan/state.js';
 
 const POLL_MS = 5000;
-const RECENT_MAX = 20;
 const PACK_STALE_VERSIONS = 50; // the server moved this far past our pack: download it again
 
-// The scan screen's own layout: camera on top, the outcome big in the middle, input and history in thumb reach.
 const STYLE = `
 .scan-screen { display: flex; flex-direction: column; gap: 10px; min-height: calc(100dvh - var(--topbar-h) - 32px); }
-.scan-top { display: flex; align-items: center; gap: 10px; }
+.scan-top { display: flex; align-items: center; gap: 8px; }
+.scan-top .back { min-height: 44px; min-width: 44px; display: inline-flex; align-items: center; justify-content: center; font-weight: 800; font-size: 1.4rem; text-decoration: none; color: var(--ink); }
 .scan-top .session-name { flex: 1; margin: 0; font-size: 1.15rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .scan-top #progress { font-weight: 800; font-size: 1.2rem; font-variant-numeric: tabular-nums; }
+.scan-tabs { display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 6px; }
+.scan-tabs .btn { min-height: 44px; padding: 0 8px; font-size: 1rem; }
+.scan-tabs .btn[aria-selected="true"] { background: var(--accent); color: var(--paper); }
 .camera-box { position: relative; background: #000; border-radius: var(--radius); overflow: hidden; aspect-ratio: 4 / 3; max-height: 34vh; }
 .camera-box video { width: 100%; height: 100%; object-fit: cover; display: block; }
 .camera-box #start-camera { position: absolute; inset: auto 12px 12px 12px; width: auto; }
 .camera-box #start-camera[data-running] { inset: 8px 8px auto auto; min-height: 40px; font-size: .95rem; opacity: .85; }
 .camera-box #torch { position: absolute; top: 8px; left: 8px; }
 .scan-screen .outcome { padding: 14px 16px; border-radius: var(--radius); }
-.scan-screen .outcome:not([data-result]), .scan-screen .outcome[data-result=pending] { background: var(--paper-2); color: var(--ink); }
+.scan-screen .outcome:not([data-result]), .scan-screen .outcome[data-result=pending], .scan-screen .outcome.is-closed { background: var(--paper-2); color: var(--ink); }
+.scan-screen .outcome.is-refused { background: var(--paper-2); color: var(--ink); border-left: 6px solid var(--danger); }
 .scan-screen .outcome[data-local="true"] { outline: 3px dashed rgba(0,0,0,.25); outline-offset: -3px; }
 .scan-screen .outcome-title { font-size: 2.2rem; font-weight: 900; line-height: 1.1; }
-.scan-screen .outcome-detail { font-size: 1.1rem; font-weight: 600; margin-top: 4px; }
+.scan-screen .outcome-detail { font-size: 1.1rem; font-weight: 600; margin-top: 4px; overflow-wrap: anywhere; }
+.scan-screen .outcome-change { margin-top: 4px; font-weight: 600; }
 .scan-screen .outcome-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
 .scan-screen .outcome-actions .btn { flex: 1 1 40%; background: var(--paper); color: var(--ink); border-color: var(--paper); }
+.scan-screen .outcome.is-closed .outcome-actions .btn { border-color: var(--accent); color: var(--accent); }
 .scan-bottom { margin-top: auto; display: flex; flex-direction: column; gap: 8px; }
 .scan-form { display: flex; gap: 8px; }
 .scan-form .btn { width: auto; flex: none; }
 .current-location { font-weight: 700; color: var(--location); }
 .recent { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; max-height: 32vh; overflow-y: auto; }
-.recent-scan { display: grid; grid-template-columns: 14px auto 1fr auto; align-items: center; gap: 8px; padding: 6px 8px; border: 1px solid var(--line); border-radius: var(--radius); }
+.recent-scan { display: grid; grid-template-columns: 14px auto 1fr auto; align-items: center; gap: 4px 8px; padding: 6px 8px; border: 1px solid var(--line); border-radius: var(--radius); }
 .recent-scan[data-undone] { opacity: .5; text-decoration: line-through; }
-.recent-scan[data-changed="true"] .recent-title::after { content: " (corrected)"; font-weight: 500; }
 .recent-dot { width: 14px; height: 14px; border-radius: 50%; }
 .recent-title { font-weight: 800; }
 .recent-detail { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.recent-pending { grid-column: 2 / 4; font-size: .85rem; color: var(--ink-soft); }
-.recent .undo { min-height: 40px; }
+.recent-actions { display: flex; gap: 6px; }
+.recent-actions .btn { min-height: 44px; }
+.recent-note { grid-column: 2 / 5; font-size: .9rem; color: var(--ink-soft); }
+.missing-panel { display: flex; flex-direction: column; gap: 8px; }
+.missing-place { font-size: 1rem; margin: 10px 0 4px; color: var(--ink-soft); }
+.missing-item { display: flex; gap: 10px; width: 100%; text-align: left; min-height: 48px; align-items: center; background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius); padding: 6px 10px; font: inherit; color: var(--ink); }
+.missing-tag { font-weight: 800; white-space: nowrap; }
+.missing-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.missing-card { border: 2px solid var(--accent); border-radius: var(--radius); padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+.missing-card h3 { margin: 0; }
+.missing-facts { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 0; }
+.missing-facts dt { color: var(--ink-soft); }
+.missing-facts dd { margin: 0; font-weight: 600; }
+.finish-sheet { border: 2px solid var(--accent); border-radius: var(--radius); padding: 12px 14px; display: flex; flex-direction: column; gap: 8px; }
+.finish-sheet h2 { margin: 0; }
+.finish-body { display: flex; flex-direction: column; gap: 10px; }
+.finish-facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(110px, 1fr)); gap: 8px; }
+.finish-fact { display: flex; flex-direction: column; padding: 8px; background: var(--paper-2); border-radius: var(--radius); }
+.finish-value { font-size: 1.5rem; font-weight: 900; font-variant-numeric: tabular-nums; }
+.finish-choice { display: flex; gap: 10px; align-items: center; min-height: 48px; font-weight: 600; }
+.finish-choice input { width: 28px; height: 28px; }
+.finish-blocked { font-weight: 700; }
 `;
 
 function ensureStyle() {
@@ -51,32 +88,22 @@ function isTyping(node) {
   return node && node.id !== 'scan-input' && (node.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(node.tagName));
 }
 
-async function outboxEntries(app) {
-  try {
-    return (await app.store.all('outbox')) || [];
-  } catch {
-    return [];
-  }
-}
+const lower = (id) => String(id).toLowerCase();
 
 export async function render(root, params, app) {
   const sessionId = params.id;
-  const locationKey = `location:${sessionId}`;
-  const mobileKey = `mobile:${sessionId}`;
+  const keys = { location: `location:${sessionId}`, mobile: `mobile:${sessionId}`, rows: `rows:${sessionId}` };
   const state = {
-    mobile: null,
+    mobile: null, // the server's last /mobile answer (progress updated by every answer since)
     etag: null,
-    pack: null,
-    index: null,
+    pack: null, // as the server gave it (states: the server's)
+    index: null, // the pack with this phone's queued scans applied
     packLoading: null,
-    rows: [], // recent scans, newest first: local ones and the server's
+    rows: [], // recent scans, newest first: this phone's and the server's
     latestClientScanId: null,
     currentLocation: null, // {id, name, path, code}
-    lastAnswer: null,
-    lastCode: null,
-    scanner: null,
-    cameraWanted: false,
     closed: false,
+    readOnly: false,
     undoOnArrival: new Set(), // clientScanIds undone while they were being sent
   };
   const cleanups = [];
@@ -84,19 +111,28 @@ export async function render(root, params, app) {
   ensureStyle();
 
   // --- the screen
-  const title = el('h1', { class: 'session-name', text: 'Audit' });
+  const title = el('h1', { class: 'session-name', id: 'session-name', text: 'Audit' });
   const progress = el('div', { id: 'progress', class: 'scan-progress count', 'data-scanned': '0', 'data-total': '0', text: '… / …' });
   const muteButton = el('button', { type: 'button', class: 'btn btn-small btn-quiet', id: 'mute', 'aria-pressed': 'false' });
-  const video = el('video', { id: 'camera', playsinline: true, muted: true, autoplay: true });
-  const startCamera = el('button', { type: 'button', id: 'start-camera', class: 'btn btn-big btn-block', text: 'Start camera' });
-  const torch = el('button', { type: 'button', id: 'torch', class: 'btn btn-small btn-quiet', hidden: true, 'aria-pressed': 'false', text: 'Torch' });
-  const outcomeTitle = el('div', { id: 'outcome-title', class: 'outcome-title', text: 'Ready' });
-  const outcomeDetail = el('div', { id: 'outcome-detail', class: 'outcome-detail', text: 'Scan a label or type a tag' });
-  const moveHere = el('button', { type: 'button', id: 'move-here', class: 'btn btn-big btn-block', hidden: true, text: 'Move here' });
-  const addAnyway = el('button', { type: 'button', id: 'add-anyway', class: 'btn btn-big btn-block', hidden: true, text: 'Add anyway' });
-  const quickAdd = el('button', { type: 'button', id: 'quick-add-code', class: 'btn btn-big btn-block', hidden: true, text: 'Add as new asset' });
-  const outcome = el('section', { id: 'outcome', class: 'outcome', 'aria-live': 'assertive' },
-    outcomeTitle, outcomeDetail, el('div', { class: 'outcome-actions' }, moveHere, addAnyway, quickAdd));
+  const back = el('a', { href: '/app/', class: 'back', id: 'scan-back', 'aria-label': 'Back to the audits', text: '‹' });
+  const tabScan = el('button', { type: 'button', class: 'btn', id: 'tab-scan', role: 'tab', 'aria-selected': 'true', text: 'Scan' });
+  const tabMissing = el('button', { type: 'button', class: 'btn', id: 'tab-missing', role: 'tab', 'aria-selected': 'false', text: 'Missing' });
+  const finishButton = el('button', { type: 'button', class: 'btn', id: 'finish-open', role: 'tab', 'aria-selected': 'false', text: 'Finish' });
+  const camera = cameraPanel({ sessionId, onCode: (text, decodedAt) => handleCode(text, decodedAt), toast: app.toast });
+  const outcome = outcomeBanner({
+    onMoveHere: (code) => {
+      const options = { allowMarkAnyway: true, relocate: true };
+      if (state.currentLocation) options.locationId = state.currentLocation.id;
+      handleCode(code, performance.now(), options);
+    },
+    onAddAnyway: (code) => handleCode(code, performance.now(), { allowMarkAnyway: true }),
+    onQuickAdd: (code) => {
+      const query = new URLSearchParams({ code, sessionId });
+      if (state.currentLocation) query.set('locationId', state.currentLocation.id);
+      app.navigate(`/app/quick-add?${query}`);
+    },
+    onReport: () => app.navigate(`/app/sessions/${encodeURIComponent(sessionId)}/report`),
+  });
   const input = el('input', {
     id: 'scan-input', type: 'text', autocomplete: 'off', autocapitalize: 'off',
     spellcheck: 'false', enterkeyhint: 'go', placeholder: 'Scan or type a tag', 'aria-label': 'Code',
@@ -105,36 +141,57 @@ export async function render(root, params, app) {
     el('button', { type: 'submit', class: 'btn btn-big btn-block', text: 'Enter' }));
   const recent = el('ol', { id: 'recent', class: 'recent' });
   const place = el('div', { class: 'current-location', id: 'current-location' });
+  const missing = missingTab({
+    app, sessionId,
+    source: () => ({ index: state.index, online: app.connectivity.online }),
+    seen: seenIds,
+    onFound: (item) => {
+      showTab('scan');
+      handleCode(item.tag, performance.now(), {}, { itemId: item.assetId });
+    },
+    readOnly: () => state.readOnly,
+  });
+  const finish = finishSheet({
+    app, sessionId, name: () => title.textContent,
+    queued: queuedHere,
+    onClose: () => showTab('scan'),
+    onFinished: () => {
+      app.toast('Audit finished', 'success');
+      app.navigate(`/app/sessions/${encodeURIComponent(sessionId)}/report`);
+    },
+  });
+  const scanPanel = el('div', { class: 'scan-panel', id: 'scan-panel' },
+    camera.node, outcome.node, el('div', { class: 'scan-bottom' }, place, form, recent));
+  scanPanel.style.display = 'contents';
 
   root.replaceChildren(
     el('div', { class: 'scan-screen' },
-      el('header', { class: 'scan-top' }, title, progress, muteButton),
-      el('div', { class: 'camera-box' }, video, startCamera, torch),
-      outcome,
-      el('div', { class: 'scan-bottom' }, place, form, recent)),
+      el('header', { class: 'scan-top' }, back, title, progress, muteButton),
+      el('div', { class: 'scan-tabs', role: 'tablist' }, tabScan, tabMissing, finishButton),
+      finish.node, scanPanel, missing.node),
   );
 
-  // --- helpers
+  // --- painting
   function paintMute() {
     muteButton.textContent = isMuted() ? 'Sound off' : 'Sound on';
     muteButton.setAttribute('aria-pressed', String(isMuted()));
   }
 
+  function currentProgress() {
+    const base = state.mobile ? state.mobile.progress : null;
+    if (base) return progressOf(base, state.rows);
+    return state.index ? localProgress(state.index) : null;
+  }
+
   function paintProgress() {
-    const base = state.mobile ? state.mobile.progress : (state.index ? localProgress(state.index) : null);
-    if (!base) return;
-    let { scanned, total } = base;
-    if (state.mobile) {
-      // Local accepts not yet answered by the server count already.
-      for (const row of state.rows) {
-        if (!row.pending || !row.newState) continue;
-        scanned += 1;
-        if (row.newState === 'extra') total += 1;
-      }
-    }
-    progress.textContent = `${scanned} / ${total}`;
-    progress.dataset.scanned = String(scanned);
-    progress.dataset.total = String(total);
+    const now = currentProgress();
+    if (!now) return;
+    progress.textContent = `${now.scanned} / ${now.total}`;
+    progress.dataset.scanned = String(now.scanned);
+    progress.dataset.total = String(now.total);
+    const left = Math.max(0, now.total - now.scanned);
+    tabMissing.textContent = `Missing ${left}`;
+    tabMissing.dataset.count = String(left);
   }
 
   function paintPlace() {
@@ -142,21 +199,14 @@ export async function render(root, params, app) {
     place.hidden = !state.currentLocation;
   }
 
-  function paintOutcome(answer, code, local) {
-    const { title: words, detail } = describe(answer, code);
-    outcome.dataset.result = answer.result;
-    outcome.className = `outcome is-${answer.result}`;
-    if (local) outcome.dataset.local = 'true';
-    else delete outcome.dataset.local;
-    outcomeTitle.textContent = words;
-    outcomeDetail.textContent = detail;
-    const misplaced = answer.result === 'wrong_location' || answer.result === 'not_in_session';
-    moveHere.hidden = !misplaced;
-    moveHere.textContent = state.currentLocation ? `Move to ${state.currentLocation.name}` : 'Move here';
-    addAnyway.hidden = !misplaced;
-    quickAdd.hidden = answer.result !== 'unknown_code';
-    state.lastAnswer = answer;
-    state.lastCode = code;
+  function paintRows() {
+    paintRecent(recent, state.rows, { readOnly: state.readOnly, onUndo: undoRow, onCreateWithoutCode: createWithoutCode });
+  }
+
+  function paintAll() {
+    paintRows();
+    paintProgress();
+    missing.refresh();
   }
 
   function measure(decodedAt) {
@@ -166,117 +216,149 @@ export async function render(root, params, app) {
     }, 0));
   }
 
-  function rowKey(row) {
-    return row.clientScanId || row.scanId;
-  }
-
-  function paintRecent() {
-    const shown = state.rows.slice(0, RECENT_MAX).map((row) => {
-      const answer = { result: row.result, item: row.item, expectedLocation: row.expectedLocation,
-                       location: row.location, tentative: row.tentative };
-      const words = describe(answer, row.code);
-      const undo = el('button', {
-        type: 'button', class: 'undo', 'data-action': 'undo', text: 'Undo',
-        disabled: row.undone || row.result !== 'accepted' ? true : undefined,
-        onclick: () => undoRow(row),
-      });
-      const li = el('li', {
-        'data-testid': 'recent-scan', 'data-code': row.code, 'data-result': row.result,
-        'data-changed': row.changed ? 'true' : undefined, 'data-pending': row.pending ? 'true' : undefined,
-        'data-undone': row.undone ? 'true' : undefined, class: `recent-scan result-${row.result}`,
-      },
-      el('span', { class: 'recent-dot', style: `background:${COLOURS[row.result] || 'var(--unknown)'}` }),
-      el('span', { class: 'recent-title', text: words.title }),
-      el('span', { class: 'recent-detail', text: row.item ? itemText(row.item, row.code) : row.code }),
-      row.pending ? el('span', { class: 'recent-pending', text: 'waiting to sync' }) : null,
-      undo);
-      return li;
-    });
-    recent.replaceChildren(...shown);
-  }
-
-  function sameScan(row, scan) {
-    return row.code === scan.code && Math.abs(Date.parse(row.scannedAt) - Date.parse(scan.scannedAt)) < 2;
-  }
-
-  function mergeRecent(serverScans) {
-    const scans = serverScans || [];
-    const serverIds = new Set(scans.map((scan) => scan.id));
-    const byScanId = new Map(state.rows.filter((row) => row.scanId).map((row) => [row.scanId, row]));
-    // A queued scan the server counted before its answer reached us: the same row, not a second one.
+  function seenIds() {
+    const ids = new Set();
+    if (state.index) for (const item of state.index.items) if (SEEN.has(item.state)) ids.add(lower(item.assetId));
     for (const row of state.rows) {
-      if (!row.pending || row.scanId) continue;
-      const scan = scans.find((candidate) => !byScanId.has(candidate.id) && sameScan(row, candidate));
-      if (!scan) continue;
-      Object.assign(row, { scanId: scan.id, pending: false, syncedAt: Date.now(),
-                           changed: row.localResult != null && row.localResult !== scan.result });
-      byScanId.set(scan.id, row);
+      if (row.item && row.item.assetId && !row.undone && !row.refused && (row.newState || row.result === 'accepted')) {
+        ids.add(lower(row.item.assetId));
+      }
     }
-    // Queued scans, and answered ones the server's list (fetched a moment earlier) does not show yet.
-    const local = state.rows.filter((row) => (row.pending && !row.scanId)
-      || (row.scanId && !serverIds.has(row.scanId) && Date.now() - (row.syncedAt || 0) < 15000));
-    const merged = scans.map((scan) => {
-      const known = byScanId.get(scan.id);
-      return {
-        ...(known || {}),
-        scanId: scan.id, code: scan.code, result: scan.result, undone: scan.undone, pending: false,
-        item: known && known.item ? known.item : { assetId: scan.assetId, tag: scan.tag, name: scan.name },
-        scannedAt: scan.scannedAt,
-      };
+    return ids;
+  }
+
+  // --- storage: written as things change, read back on load
+  let saving = null;
+  let saveAgain = false;
+  function saveRows() {
+    if (saving) {
+      saveAgain = true;
+      return saving;
+    }
+    saving = app.store.put('meta', keys.rows, storedRows(state.rows)).catch(() => {}).finally(() => {
+      saving = null;
+      if (saveAgain) {
+        saveAgain = false;
+        saveRows();
+      }
     });
-    state.rows = [...local, ...merged].slice(0, RECENT_MAX * 2);
+    return saving;
+  }
+
+  function saveMobile() {
+    if (state.mobile) app.store.put('meta', keys.mobile, state.mobile).catch(() => {});
+  }
+
+  let packTimer = null;
+  function savePack() {
+    if (!state.pack || !state.index) return;
+    clearTimeout(packTimer);
+    packTimer = setTimeout(() => {
+      app.store.put('packs', sessionId, packWithStates(state.pack, state.index)).catch(() => {});
+    }, 300);
   }
 
   async function saveLocation(location) {
     state.currentLocation = location;
     paintPlace();
     try {
-      await app.store.put('meta', locationKey, { ...location, rememberedAt: new Date().toISOString() });
+      await app.store.put('meta', keys.location, { ...location, rememberedAt: new Date().toISOString() });
     } catch {
       // Remembered for this visit.
     }
   }
 
-  async function savePack() {
-    if (!state.pack || !state.index) return;
+  async function queuedEntries() {
     try {
-      await app.store.put('packs', sessionId, packWithStates(state.pack, state.index));
+      return ((await app.store.all('outbox')) || []).filter((entry) => entry.sessionId === sessionId);
     } catch {
-      // The next download brings the states back.
+      return [];
     }
   }
 
-  async function usePack(pack) {
-    const index = buildIndex(pack);
-    const queued = [];
-    // Scans still queued for this session count in the local states.
-    for (const entry of await outboxEntries(app)) {
-      if (entry.sessionId !== sessionId || !entry.code) continue;
-      const guess = decide(index, entry.code, entry.options || {});
-      applyDecision(index, guess);
-      queued.push([entry, guess]);
+  async function queuedHere() {
+    return (await queuedEntries()).length;
+  }
+
+  // --- the index: the server's pack, then this phone's queued scans on top
+  function indexItem(assetId) {
+    return assetId && state.index ? state.index.byId.get(lower(assetId)) || null : null;
+  }
+
+  function applyPendingRows() {
+    if (!state.index) return;
+    for (const row of [...state.rows].reverse()) {
+      if (!row.pending || row.undone) continue;
+      if (row.newAsset) {
+        if (!indexItem(row.item && row.item.assetId)) {
+          addLocalItem(state.index, { assetId: row.item.assetId, tag: row.item.tag, name: row.item.name,
+                                      codes: row.createBody && row.createBody.claimCode ? [row.createBody.claimCode] : [] });
+        }
+        continue;
+      }
+      const item = indexItem(row.item && row.item.assetId);
+      if (item && row.newState) item.state = row.newState;
     }
-    index.scoped = Boolean(state.mobile && state.mobile.location);
+  }
+
+  function usePack(pack) {
     state.pack = pack;
-    state.index = index;
-    paintProgress();
-    return queued;
+    state.index = buildIndex(pack);
+    state.index.scoped = Boolean(state.mobile && state.mobile.location);
+    applyPendingRows();
   }
 
-  /** Rows for scans queued in an earlier visit (the app was closed before they were sent). */
-  function showQueued(queued) {
+  /** Rows for queued entries that have none (queued by quick-add, or rows not stored before a crash). */
+  function rowsForQueue(entries) {
     const known = new Set(state.rows.map((row) => row.clientScanId));
-    const rows = queued.filter(([entry]) => !known.has(entry.clientScanId)).map(([entry, guess]) => ({
-      clientScanId: entry.clientScanId, code: entry.code, pending: true, options: entry.options,
-      scannedAt: entry.scannedAt, result: guess.result, localResult: guess.result, tentative: guess.tentative,
-      newState: guess.newState, item: guess.item ? { assetId: guess.item.assetId, tag: guess.item.tag } : null,
-      expectedLocation: guess.expectedLocation || null, location: guess.location || null,
-    }));
-    state.rows = [...rows.reverse(), ...state.rows];
-    paintRecent();
-    paintProgress();
+    const added = [];
+    for (const entry of entries) {
+      if (entry.kind === 'create' || known.has(entry.clientScanId)) continue;
+      if (entry.newAsset) {
+        added.push(newAssetRow(entry));
+      } else if (entry.local) {
+        added.push({ ...localRow(entry, entry.local), item: entry.local.item || null });
+      } else if (state.index) {
+        added.push(localRow(entry, decide(state.index, entry.code || entry.itemId, entry.options || {})));
+      }
+    }
+    state.rows = [...added.reverse(), ...state.rows];
   }
 
+  function newAssetRow(entry) {
+    const asset = entry.newAsset;
+    return {
+      clientScanId: entry.clientScanId, clientId: entry.itemClientId, code: asset.code || asset.tag || asset.name,
+      options: entry.options, scannedAt: entry.scannedAt, pending: true, newAsset: true, newState: 'new',
+      result: 'accepted', localResult: 'accepted', createBody: asset.body || null,
+      item: { assetId: asset.assetId || `new:${entry.itemClientId}`, tag: asset.tag || null, name: asset.name },
+    };
+  }
+
+  /** Answers that came while the screen was away (kept by the outbox), applied once. */
+  async function catchUp(entries) {
+    const waiting = new Set(entries.map((entry) => entry.clientScanId));
+    for (const row of state.rows) {
+      if (!row.pending || waiting.has(row.clientScanId)) continue;
+      let stored = null;
+      try {
+        stored = await app.store.get('meta', answerKey(row.clientScanId));
+      } catch {
+        stored = null;
+      }
+      if (!stored) continue;
+      if (stored.answer) applyAnswer(row, stored.answer);
+      else if (stored.error) refuse(row, stored.error);
+      app.store.del('meta', answerKey(row.clientScanId)).catch(() => {});
+    }
+    for (const row of state.rows) {
+      if (!row.newAsset || !row.clientId || String(row.item && row.item.assetId).startsWith('new:') === false) continue;
+      const created = await app.store.get('meta', `created:${row.clientId}`).catch(() => null);
+      if (created && created.id) assetCreated(row.clientId, created);
+    }
+  }
+
+  // --- the server
   async function downloadPack() {
     if (state.packLoading) return state.packLoading;
     state.packLoading = (async () => {
@@ -284,7 +366,8 @@ export async function render(root, params, app) {
         const pack = await app.api.get(`/sessions/${sessionId}/offline-pack`);
         if (state.closed) return;
         await app.store.put('packs', sessionId, pack).catch(() => {});
-        showQueued(await usePack(pack));
+        usePack(pack);
+        paintAll();
       } catch {
         // Offline or refused: the stored pack (if any) stays in use.
       } finally {
@@ -308,78 +391,115 @@ export async function render(root, params, app) {
     state.etag = response.headers.get('ETag');
     const mobile = await response.json();
     applyMobile(mobile);
-    app.store.put('meta', mobileKey, mobile).catch(() => {});
+    saveMobile();
+    saveRows();
     if (state.pack && mobile.version - state.pack.version > PACK_STALE_VERSIONS) downloadPack();
   }
 
-  function applyMobile(mobile) {
+  function applyMobile(mobile, { merge = true } = {}) {
     state.mobile = mobile;
     if (state.index) state.index.scoped = Boolean(mobile.location);
     title.textContent = mobile.name;
-    mergeRecent(mobile.recentScans);
-    paintProgress();
-    paintRecent();
-    if (mobile.status && mobile.status !== 'active') {
-      input.disabled = true;
-      outcomeTitle.textContent = mobile.status === 'completed' ? 'Audit completed' : 'Audit cancelled';
-      outcomeDetail.textContent = 'Scans are no longer taken';
-    }
+    document.title = `${mobile.name} · Fieldscan`;
+    if (merge) state.rows = mergeRecent(state.rows, mobile.recentScans);
+    if (mobile.status && mobile.status !== 'active') closeScreen(mobile);
+    paintAll();
+  }
+
+  function closeScreen(mobile) {
+    if (state.readOnly) return;
+    state.readOnly = true;
+    camera.disable();
+    form.hidden = true;
+    place.hidden = true;
+    finishButton.hidden = true;
+    tabScan.parentNode.style.gridTemplateColumns = '1fr 1fr';
+    outcome.closed(mobile);
   }
 
   // --- a code in
-  async function handleCode(raw, decodedAt, options = {}) {
+  function guessFor(code, options, itemId) {
+    if (!state.index) return null;
+    if (itemId) {
+      const item = indexItem(itemId);
+      if (!item) return null;
+      const decided = decideState(item.state, options);
+      return { ...decided, item, expectedLocation: item.expectedLocation, tentative: false };
+    }
+    return decide(state.index, code, options);
+  }
+
+  async function handleCode(raw, decodedAt, options = {}, { itemId = null } = {}) {
     const code = String(raw).trim();
-    if (!code) return;
+    if ((!code && !itemId) || state.readOnly) return;
     unlockAudio();
     const clientScanId = crypto.randomUUID();
     const sent = { ...options };
     if (state.currentLocation && !sent.locationId) sent.locationId = state.currentLocation.id;
-    const row = { clientScanId, code, pending: true, options: sent, scannedAt: new Date().toISOString() };
+    const scannedAt = new Date().toISOString();
+    const guess = guessFor(code, sent, itemId);
+    const row = localRow({ clientScanId, code: code || itemId, options: sent, scannedAt }, guess);
     state.latestClientScanId = clientScanId;
-    if (state.index) {
-      const guess = decide(state.index, code, sent);
-      applyDecision(state.index, guess);
-      Object.assign(row, {
-        result: guess.result, localResult: guess.result, tentative: guess.tentative, newState: guess.newState,
-        item: guess.item ? { assetId: guess.item.assetId, tag: guess.item.tag } : null,
-        expectedLocation: guess.expectedLocation || null, location: guess.location || null,
-      });
-      state.rows.unshift(row);
-      paintOutcome({ ...guess, item: row.item }, code, true);
-      paintRecent();
-      paintProgress();
+    state.rows.unshift(row);
+    if (guess) {
+      const item = indexItem(guess.item && guess.item.assetId);
+      if (item && guess.newState) item.state = guess.newState;
+      outcome.show({ ...guess, item: row.item }, code, { local: true, here: state.currentLocation });
+      paintAll();
       measure(decodedAt);
       signal(guess.result);
       if (guess.result === 'location_set') saveLocation(guess.location);
-      savePack();
     } else {
-      Object.assign(row, { result: 'pending', localResult: null });
-      state.rows.unshift(row);
-      outcome.dataset.result = 'pending';
-      outcome.className = 'outcome';
-      outcome.dataset.local = 'true';
-      outcomeTitle.textContent = 'Checking…';
-      outcomeDetail.textContent = code;
-      moveHere.hidden = true;
-      addAnyway.hidden = true;
-      quickAdd.hidden = true;
-      paintRecent();
+      outcome.pending(code);
+      paintRows();
       row.decodedAt = decodedAt;
     }
+    const local = guess ? { result: guess.result, newState: guess.newState || null, tentative: Boolean(guess.tentative),
+                            item: row.item, expectedLocation: row.expectedLocation || null, location: row.location || null }
+      : null;
     try {
-      await app.outbox.enqueue({ clientScanId, sessionId, code, scannedAt: row.scannedAt, options: sent });
+      await saveRows();
+      await app.outbox.enqueue({ clientScanId, sessionId, scannedAt, options: sent, local,
+                                 ...(itemId ? { itemId } : { code }) });
     } catch (error) {
       app.toast(`Could not keep the scan: ${error.message}`, 'error');
     }
   }
 
+  function applyAnswer(row, answer) {
+    const at = state.rows.indexOf(row);
+    const next = answered(row, answer);
+    next.syncedAt = Date.now();
+    if (at >= 0) state.rows[at] = next;
+    if (answer.location && answer.result === 'location_set') saveLocation(answer.location);
+    const item = answer.item && indexItem(answer.item.assetId);
+    if (item && ['unscanned', 'scanned', 'excluded', 'extra'].includes(answer.item.state)) {
+      item.serverState = answer.item.state;
+      item.state = answer.item.state;
+      savePack();
+    }
+    if (answer.progress) {
+      state.mobile = { ...(state.mobile || { name: title.textContent, status: 'active', recentScans: [] }), progress: answer.progress };
+      saveMobile();
+    }
+    return next;
+  }
+
+  function refuse(row, error) {
+    const at = state.rows.indexOf(row);
+    const next = refused(row, error);
+    if (at >= 0) state.rows[at] = next;
+    const item = indexItem(row.item && row.item.assetId);
+    if (item && row.newState) item.state = item.serverState || 'unscanned';
+    return next;
+  }
+
   function onSynced(event) {
-    const detail = event.detail || {};
-    const entry = detail.entry || detail;
-    const answer = detail.answer || detail.response;
-    if (!answer || entry.sessionId !== sessionId) return;
+    const { entry, answer } = event.detail || {};
+    if (!answer || !entry || entry.sessionId !== sessionId) return;
+    app.store.del('meta', answerKey(entry.clientScanId)).catch(() => {});
     if (state.undoOnArrival.delete(entry.clientScanId)) {
-      if (answer.scan && answer.scan.id && answer.result !== 'location_set' && answer.result !== 'unknown_code') {
+      if (answer.scan && answer.scan.id && answer.result === 'accepted') {
         app.api.post(`/sessions/${sessionId}/unscan`, { scanId: answer.scan.id })
           .then(() => { state.etag = null; return refreshMobile(); })
           .catch((error) => app.toast(`Undo failed: ${error.message}`, 'error'));
@@ -388,22 +508,10 @@ export async function render(root, params, app) {
     }
     const row = state.rows.find((candidate) => candidate.clientScanId === entry.clientScanId);
     const previous = row ? row.localResult : null;
-    if (row) {
-      Object.assign(row, {
-        pending: false, scanId: answer.scan && answer.scan.id, result: answer.result, tentative: false,
-        syncedAt: Date.now(),
-        item: answer.item || row.item, expectedLocation: answer.expectedLocation || null,
-        location: answer.location || null, changed: previous !== null && previous !== answer.result,
-      });
-    }
-    if (answer.location && answer.result === 'location_set') saveLocation(answer.location);
-    if (state.index && answer.item && answer.item.assetId) {
-      const item = state.index.byId.get(String(answer.item.assetId).toLowerCase());
-      if (item && ['unscanned', 'scanned', 'excluded', 'extra'].includes(answer.item.state)) item.state = answer.item.state;
-    }
-    if (state.mobile && answer.progress) state.mobile = { ...state.mobile, progress: answer.progress };
+    const next = row ? applyAnswer(row, answer) : null;
+    if (!row) applyAnswer({}, answer);
     if (state.latestClientScanId === entry.clientScanId) {
-      paintOutcome(answer, entry.code, false);
+      outcome.show(answer, entry.code || (row && row.code), { here: state.currentLocation, changeText: next && next.changeText });
       if (previous === null) {
         if (row) measure(row.decodedAt);
         signal(answer.result);
@@ -411,60 +519,143 @@ export async function render(root, params, app) {
         signal(answer.result);
       }
     }
-    paintRecent();
-    paintProgress();
+    saveRows();
+    paintAll();
   }
 
   function onRejected(event) {
-    const detail = event.detail || {};
-    const entry = detail.entry || detail;
-    if (entry.sessionId !== sessionId) return;
+    const { entry, error } = event.detail || {};
+    if (!entry || entry.sessionId !== sessionId) return;
+    app.store.del('meta', answerKey(entry.clientScanId)).catch(() => {});
     const row = state.rows.find((candidate) => candidate.clientScanId === entry.clientScanId);
-    if (!row) return;
-    revertLocal(row);
-    state.rows.splice(state.rows.indexOf(row), 1);
-    paintRecent();
-    paintProgress();
+    if (!row || row.refused) return;
+    refuse(row, error);
+    if (state.latestClientScanId === entry.clientScanId) outcome.refused(row.code, error.message);
+    saveRows();
+    paintAll();
   }
 
-  function revertLocal(row) {
-    if (!state.index || !row.item || !row.item.assetId || !row.newState) return;
-    const item = state.index.byId.get(String(row.item.assetId).toLowerCase());
-    if (item) item.state = row.newState === 'extra' ? 'excluded' : 'unscanned';
-    savePack();
+  function assetCreated(clientId, asset) {
+    const row = state.rows.find((candidate) => candidate.newAsset && candidate.clientId === clientId);
+    if (!row) return;
+    const localId = row.item && row.item.assetId;
+    const item = indexItem(localId);
+    row.item = { assetId: asset.id, tag: asset.tag, name: asset.name };
+    row.code = asset.tag;
+    if (item) {
+      state.index.byId.delete(lower(localId));
+      item.assetId = String(asset.id);
+      item.tag = asset.tag;
+      state.index.byId.set(lower(asset.id), item);
+    }
+  }
+
+  function onCreated(event) {
+    const { entry, asset } = event.detail || {};
+    if (!entry || entry.sessionId !== sessionId) return;
+    assetCreated(entry.clientId, asset);
+    saveRows();
+    paintAll();
+  }
+
+  function onCreateRejected(event) {
+    const { entry, error } = event.detail || {};
+    if (!entry || entry.sessionId !== sessionId) return;
+    const row = state.rows.find((candidate) => candidate.newAsset && candidate.clientId === entry.clientId);
+    if (!row) return;
+    const next = refuse(row, error);
+    next.createBody = entry.body;
+    next.error = { ...next.error, message: error.status === 409
+      ? `${error.message}. The asset was not created.` : `Not created: ${error.message}` };
+    const item = indexItem(row.item && row.item.assetId);
+    if (item) item.state = null;
+    saveRows();
+    paintAll();
+  }
+
+  async function createWithoutCode(row) {
+    const body = { ...row.createBody };
+    delete body.claimCode;
+    const clientId = crypto.randomUUID();
+    const clientScanId = crypto.randomUUID();
+    const scannedAt = new Date().toISOString();
+    const at = state.rows.indexOf(row);
+    const next = newAssetRow({ clientScanId, itemClientId: clientId, scannedAt, options: row.options,
+                               newAsset: { name: body.name, tag: null, body, code: body.name } });
+    if (at >= 0) state.rows[at] = next;
+    await saveRows();
+    try {
+      await app.outbox.enqueueCreate({ clientId, body, sessionId }, { flush: false });
+      await app.outbox.enqueue({ clientScanId, sessionId, itemClientId: clientId, scannedAt, options: row.options || { allowMarkAnyway: true },
+                                 newAsset: { name: body.name, tag: null, body, code: body.name } });
+    } catch (error) {
+      app.toast(`Could not keep it: ${error.message}`, 'error');
+    }
+    paintAll();
   }
 
   async function undoRow(row) {
     try {
       if (row.pending) {
-        const entries = await outboxEntries(app);
-        const entry = entries.find((candidate) => candidate.clientScanId === row.clientScanId);
+        const entry = (await queuedEntries()).find((candidate) => candidate.clientScanId === row.clientScanId);
         if (entry) await app.store.del('outbox', entry.seq);
         // Being sent right now: the server's answer is undone as soon as it arrives.
         state.undoOnArrival.add(row.clientScanId);
         if (app.outbox.refreshCount) app.outbox.refreshCount().catch(() => {});
-        revertLocal(row);
+        const item = indexItem(row.item && row.item.assetId);
+        if (item && row.newState) item.state = item.serverState || (row.newState === 'extra' ? 'excluded' : 'unscanned');
         state.rows.splice(state.rows.indexOf(row), 1);
       } else {
-        await app.api.post(`/sessions/${sessionId}/unscan`, { scanId: row.scanId });
+        const result = await app.api.post(`/sessions/${sessionId}/unscan`, { scanId: row.scanId });
         row.undone = true;
-        if (state.index && row.item && row.item.assetId && row.result === 'accepted') {
-          const item = state.index.byId.get(String(row.item.assetId).toLowerCase());
-          if (item) item.state = 'unscanned';
+        const item = indexItem(row.item && row.item.assetId);
+        if (item) {
+          const effect = undoEffect(item.state, item.inSnapshot);
+          const becomes = result && result.state ? result.state : effect.becomes;
+          if (becomes !== 'refused') {
+            item.state = becomes === 'not_in_session' || becomes === null ? null : becomes;
+            item.serverState = item.state;
+          }
           savePack();
+        }
+        if (result && result.progress && state.mobile) {
+          state.mobile = { ...state.mobile, progress: result.progress };
+          saveMobile();
         }
         state.etag = null;
         refreshMobile();
       }
       app.toast(`Undone: ${row.item && (row.item.name || row.item.tag) ? (row.item.name || row.item.tag) : row.code}`, 'info');
-      paintRecent();
-      paintProgress();
+      saveRows();
+      paintAll();
     } catch (error) {
       app.toast(error.message || 'Undo failed', 'error');
     } finally {
-      input.focus();
+      if (!state.readOnly) input.focus();
     }
   }
+
+  // --- tabs: scanning, the missing hunt, and the finish sheet, one at a time
+  function showTab(which) {
+    tabScan.setAttribute('aria-selected', String(which === 'scan'));
+    tabMissing.setAttribute('aria-selected', String(which === 'missing'));
+    finishButton.setAttribute('aria-selected', String(which === 'finish'));
+    scanPanel.hidden = which !== 'scan';
+    scanPanel.style.display = which === 'scan' ? 'contents' : 'none';
+    if (which === 'missing') missing.open();
+    else missing.close();
+    if (which === 'finish') finish.open();
+    else finish.hide();
+    if (which === 'scan') {
+      if (!state.readOnly) camera.resume();
+      keepFocus();
+    } else {
+      camera.pause();
+    }
+  }
+  tabScan.addEventListener('click', () => showTab('scan'));
+  tabMissing.addEventListener('click', () => showTab('missing'));
+  finishButton.addEventListener('click', () => showTab('finish'));
 
   // --- wiring
   form.addEventListener('submit', (event) => {
@@ -477,8 +668,10 @@ export async function render(root, params, app) {
 
   const keepFocus = () => {
     setTimeout(() => {
-      if (state.closed || input.disabled) return;
-      if (!isTyping(document.activeElement)) input.focus({ preventScroll: true });
+      if (state.closed || input.disabled || state.readOnly || scanPanel.hidden) return;
+      if (!isTyping(document.activeElement) && !document.activeElement?.closest?.('.finish-sheet, .scan-tabs, .missing-panel, .recent')) {
+        input.focus({ preventScroll: true });
+      }
     }, 0);
   };
   input.addEventListener('blur', keepFocus);
@@ -512,83 +705,16 @@ export async function render(root, params, app) {
       input.inputMode = 'none';
     });
   }
-  root.addEventListener('click', keepFocus);
-
-  moveHere.addEventListener('click', () => {
-    const options = { allowMarkAnyway: true, relocate: true };
-    if (state.currentLocation) options.locationId = state.currentLocation.id;
-    handleCode(state.lastCode, performance.now(), options);
-  });
-  addAnyway.addEventListener('click', () => handleCode(state.lastCode, performance.now(), { allowMarkAnyway: true }));
-  quickAdd.addEventListener('click', () => {
-    const query = new URLSearchParams({ code: state.lastCode, sessionId });
-    if (state.currentLocation) query.set('locationId', state.currentLocation.id);
-    app.navigate(`/app/quick-add?${query}`);
-  });
+  scanPanel.addEventListener('click', keepFocus);
   muteButton.addEventListener('click', async () => {
     await setMuted(!isMuted());
     paintMute();
   });
 
-  async function cameraOn() {
-    startCamera.disabled = true;
-    try {
-      state.scanner = await startScanner(video, (text, times) => handleCode(text, times.decodedAt), {
-        onError: (error) => console.warn('fieldscan: decode failed', error),
-      });
-      if (state.closed || document.hidden) {
-        state.scanner.stop();
-        state.scanner = null;
-        return;
-      }
-      state.cameraWanted = true;
-      startCamera.textContent = 'Stop camera';
-      startCamera.dataset.running = 'true';
-      torch.hidden = !state.scanner.torchSupported;
-      video.dataset.decoder = state.scanner.decoderKind;
-    } catch (error) {
-      app.toast(error && error.name === 'NotAllowedError'
-        ? 'Camera permission denied: allow it in the browser settings, or type the tag'
-        : `Camera unavailable: ${error.message || error}`, 'error');
-    } finally {
-      startCamera.disabled = false;
-    }
-  }
-
-  function cameraOff() {
-    if (state.scanner) state.scanner.stop();
-    state.scanner = null;
-    startCamera.textContent = 'Start camera';
-    delete startCamera.dataset.running;
-    torch.hidden = true;
-    torch.setAttribute('aria-pressed', 'false');
-  }
-
-  startCamera.addEventListener('click', () => {
-    unlockAudio();
-    if (state.scanner) {
-      state.cameraWanted = false;
-      cameraOff();
-    } else {
-      cameraOn();
-    }
-  });
-  torch.addEventListener('click', async () => {
-    if (!state.scanner) return;
-    const on = torch.getAttribute('aria-pressed') !== 'true';
-    try {
-      await state.scanner.setTorch(on);
-      torch.setAttribute('aria-pressed', String(on));
-    } catch (error) {
-      app.toast(`Torch: ${error.message}`, 'error');
-    }
-  });
-
   const onVisibility = () => {
-    if (document.hidden) {
-      if (state.scanner) cameraOff();
-    } else {
-      if (state.cameraWanted && !state.scanner) cameraOn();
+    if (document.hidden) camera.pause();
+    else {
+      if (!scanPanel.hidden && !state.readOnly) camera.resume();
       refreshMobile();
     }
   };
@@ -599,45 +725,56 @@ export async function render(root, params, app) {
   };
   document.addEventListener('visibilitychange', onVisibility);
   app.connectivity.addEventListener('change', onConnectivity);
-  const targets = [window];
-  if (app.outbox && typeof app.outbox.addEventListener === 'function') targets.push(app.outbox);
-  for (const target of targets) {
-    target.addEventListener('scan-synced', onSynced);
-    target.addEventListener('scan-rejected', onRejected);
-  }
+  const listeners = [['scan-synced', onSynced], ['scan-rejected', onRejected], ['asset-created', onCreated],
+                     ['create-rejected', onCreateRejected]];
+  for (const [type, fn] of listeners) app.outbox.addEventListener(type, fn);
   const poll = setInterval(() => {
     if (!document.hidden) refreshMobile();
   }, POLL_MS);
 
   cleanups.push(() => {
     clearInterval(poll);
+    clearTimeout(packTimer);
     document.removeEventListener('visibilitychange', onVisibility);
     app.connectivity.removeEventListener('change', onConnectivity);
-    for (const target of targets) {
-      target.removeEventListener('scan-synced', onSynced);
-      target.removeEventListener('scan-rejected', onRejected);
-    }
-    cameraOff();
+    for (const [type, fn] of listeners) app.outbox.removeEventListener(type, fn);
+    camera.destroy();
+    finish.destroy();
   });
 
   // --- start: what is stored first (works offline), then the network
   input.focus();
   await initFeedback(app.store);
   paintMute();
-  const [storedPack, storedMobile, storedLocation] = await Promise.all([
+  const [storedPack, storedMobile, storedLocation, storedRowList, entries] = await Promise.all([
     app.store.get('packs', sessionId).catch(() => null),
-    app.store.get('meta', mobileKey).catch(() => null),
-    app.store.get('meta', locationKey).catch(() => null),
+    app.store.get('meta', keys.mobile).catch(() => null),
+    app.store.get('meta', keys.location).catch(() => null),
+    app.store.get('meta', keys.rows).catch(() => null),
+    queuedEntries(),
   ]);
-  if (storedLocation) {
-    state.currentLocation = storedLocation;
-  }
+  if (state.closed) return undefined;
+  if (storedLocation) state.currentLocation = storedLocation;
   paintPlace();
-  if (storedPack) showQueued(await usePack(storedPack));
-  if (storedMobile) applyMobile(storedMobile);
+  state.rows = Array.isArray(storedRowList) ? storedRowList : [];
+  if (storedMobile) applyMobile(storedMobile, { merge: false });
+  if (storedPack) usePack(storedPack);
+  rowsForQueue(entries);
+  await catchUp(entries);
+  if (storedPack) usePack(storedPack); // the queued scans, now known, on top of the server's pack
+  const latest = state.rows[0];
+  if (latest && !state.readOnly && latest.result && latest.result !== 'pending') {
+    state.latestClientScanId = latest.clientScanId || null;
+    outcome.show({ result: latest.result, item: latest.item, expectedLocation: latest.expectedLocation,
+                   location: latest.location, tentative: latest.tentative }, latest.code,
+                 { local: Boolean(latest.pending), here: state.currentLocation, changeText: latest.changeText });
+  }
+  paintAll();
+  window.fieldscan.scanReadyAt = performance.now();
   refreshMobile();
   downloadPack();
   keepFocus();
+  if (!state.readOnly && wasRunning(sessionId)) camera.start();
   // Fetch the decoder while online, so the camera also works after the network is gone.
   (window.requestIdleCallback || ((fn) => setTimeout(fn, 1500)))(() => {
     if (!state.closed) loadDecoder().catch(() => {});
