@@ -1,19 +1,18 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.12.05-1';
+const VERSION = '2026.12.05-2';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;
 
+// The shell: everything a technician needs to open the app and audit with no signal, cached at install.
+// The launcher icons (512 px) are the browser's business at install time, not the pages'.
 const PRECACHE = [
   '/app/',
   '/app/styles.css',
   '/app/manifest.webmanifest',
   '/app/icons/icon-192.png',
-  '/app/icons/icon-512.png',
-  '/app/icons/icon-maskable-512.png',
   '/app/icons/apple-touch-icon.png',
-  '/app/icons/favicon.ico',
   '/app/icons/favicon-32.png',
   '/app/js/app.js',
   '/app/js/api.js',
@@ -28,10 +27,6 @@ const PRECACHE = [
   '/app/js/screens/sessions.js',
   '/app/js/screens/scan.js',
   '/app/js/screens/quickadd.js',
-  '/app/js/screens/asset.js',
-  '/app/js/screens/asset_lifecycle.js',
-  '/app/js/screens/print.js',
-  '/app/js/screens/report.js',
   '/app/js/scan/state.js',
   '/app/js/scan/camera.js',
   '/app/js/scan/outcome.js',
@@ -42,6 +37,16 @@ const PRECACHE = [
   '/app/vendor/zxing-wasm/dist/es/reader/index.js',
   '/app/vendor/zxing-wasm/dist/es/share.js',
   '/app/vendor/zxing-wasm/dist/reader/zxing_reader.wasm',
+];
+
+// Screens that do nothing without the server (an asset's page and its lifecycle, printing labels, a
+// report not yet fetched): kept out of the shell, and cached the first time they are opened, so a screen
+// used once online opens offline too (a report then shows its last copy).
+const ON_DEMAND = [
+  '/app/js/screens/asset.js',
+  '/app/js/screens/print.js',
+  '/app/js/screens/asset_lifecycle.js',
+  '/app/js/screens/report.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -77,6 +77,13 @@ class Outbox extends EventTarget {
     return store.count(STORE);
   }
 
+  /** One entry fewer, without asking the database (the flush's end counts again). */
+  countDown() {
+    if (typeof this.lastCount !== 'number' || this.lastCount <= 0) return;
+    this.lastCount -= 1;
+    this.emit('count', { count: this.lastCount });
+  }
+
   async refreshCount() {
     const count = await this.count();
     if (count !== this.lastCount) {
@@ -113,7 +120,7 @@ class Outbox extends EventTarget {
     for (;;) {
       if (!currentAuth()) return 'signed-out';
       if (!connectivity.online) return 'stopped';
-      const [entry] = await store.all(STORE).then((list) => list.slice(0, 1));
+      const entry = await store.first(STORE);
       if (!entry) return 'drained';
       try {
         if (entry.kind === 'create') await this.sendCreate(entry);
@@ -145,9 +152,12 @@ class Outbox extends EventTarget {
       body.itemId = created.id;
     }
     const answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
-    await store.put('meta', answerKey(clientScanId), { answer, at: Date.now() }).catch(() => {});
-    await store.del(STORE, entry.seq);
-    await this.refreshCount();
+    // The answer kept and the entry gone in one transaction: a crash between them cannot lose the answer.
+    await store.writeMany([STORE, 'meta'], (stores) => {
+      stores.meta.put({ answer, at: Date.now() }, answerKey(clientScanId));
+      stores[STORE].delete(entry.seq);
+    });
+    this.countDown();
     this.emit('scan-synced', { entry, answer });
   }
 

@@ -75,6 +75,25 @@ export function all(storeName) {
   return run(storeName, 'readonly', (s) => s.getAll());
 }
 
+/** The first value in key order (the oldest outbox entry), or undefined: without reading the rest. */
+export async function first(storeName) {
+  const [value] = await run(storeName, 'readonly', (s) => s.getAll(null, 1));
+  return value;
+}
+
+/** Writes to several stores in one transaction: fn(stores) gets {name: objectStore}; committed together. */
+export async function writeMany(storeNames, fn) {
+  const db = await open();
+  const tx = db.transaction(storeNames, 'readwrite');
+  const finished = new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+  });
+  fn(Object.fromEntries(storeNames.map((name) => [name, tx.objectStore(name)])));
+  await finished;
+}
+
 export function keys(storeName) {
   return run(storeName, 'readonly', (s) => s.getAllKeys());
 }
@@ -87,5 +106,21 @@ export function clear(storeName) {
   return run(storeName, 'readwrite', (s) => s.clear());
 }
 
-export const store = { open, get, put, add, del, all, keys, count, clear };
+/** The location a door tag was last scanned at, in any audit on this phone (quick-add's default). */
+export async function lastScannedLocation(store = { keys, get }) {
+  let best = null;
+  try {
+    const keys = await store.keys('meta');
+    for (const key of keys) {
+      if (typeof key !== 'string' || !key.startsWith('location:')) continue;
+      const location = await store.get('meta', key);
+      if (location && location.id && (!best || (location.rememberedAt || '') > (best.rememberedAt || ''))) best = location;
+    }
+  } catch {
+    return null;
+  }
+  return best;
+}
+
+export const store = { open, get, put, add, del, all, first, writeMany, keys, count, clear };
 export default store;

@@ -124,8 +124,12 @@ def test_finishing_waits_for_scans_still_on_the_phone(open_phone, live_server, s
     expect(page.locator("#finish-blocked")).to_contain_text("still on this phone")
     expect(page.locator("#finish-confirm")).to_be_disabled()
     shot(page, "blocked")
-    page.unroute("**/api/v1/sessions/*/scan")
+    # Send now, with the server still out of reach: the scan stays, and finishing stays refused.
     page.locator("#finish-send").click()
+    expect(page.locator("#finish-queued")).to_have_text("1")
+    expect(page.locator("#finish-confirm")).to_be_disabled()
+    # Once the server answers, the queue leaves by itself (retried every 2 s) and the sheet follows.
+    page.unroute("**/api/v1/sessions/*/scan")
     expect(page.locator("#finish-queued")).to_have_text("0", timeout=15_000)
     expect(page.locator("#finish-confirm")).to_be_enabled()
     assert live_server.mobile(session["id"])["progress"]["scanned"] == 1

@@ -13,9 +13,17 @@ test('sw.js and app.js carry the same VERSION', () => {
   assert.equal(worker[1], app[1]);
 });
 
-test('the worker precaches every module of the app, so it opens offline', () => {
-  const list = /const PRECACHE = \[([\s\S]*?)\];/.exec(read('sw.js'))[1];
-  const precache = new Set(list.match(/'[^']+'/g).map((quoted) => quoted.slice(1, -1)));
+const listed = (name) => new Set(new RegExp(`const ${name} = \\[([\\s\\S]*?)\\];`).exec(read('sw.js'))[1]
+  .match(/'[^']+'/g).map((quoted) => quoted.slice(1, -1)));
+
+test('the worker caches every module of the app: the shell at install, network-only screens on first use', () => {
+  const shell = listed('PRECACHE');
+  const later = listed('ON_DEMAND');
+  const precache = new Set([...shell, ...later]);
+  // What a technician needs offline is in the shell.
+  for (const path of ['/app/js/screens/scan.js', '/app/js/screens/quickadd.js', '/app/js/screens/sessions.js',
+                      '/app/js/scan/missing.js', '/app/js/outbox.js']) assert.ok(shell.has(path), path);
+  assert.deepEqual([...later].filter((path) => shell.has(path)), []);
   const modules = readdirSync(new URL('js/', PWA), { recursive: true })
     .filter((name) => name.endsWith('.js'))
     .map((name) => `/app/js/${name.split('\\').join('/')}`);

@@ -2,24 +2,10 @@
 // when it was last verified, its health and history; edit it, move it to where the phone is, print its label;
 // managers also check it out and in and change its status (asset_lifecycle.js).
 import { el, option } from '../dom.js';
+import { lastScannedLocation } from '../store.js';
 import { createLifecycle, statusWords, when } from './asset_lifecycle.js';
 
 /** The most recent location scanned in any audit on this phone (meta store "location:<sessionId>"). */
-export async function lastScannedLocation(store) {
-  let best = null;
-  try {
-    const keys = await store.keys('meta');
-    for (const key of keys) {
-      if (typeof key !== 'string' || !key.startsWith('location:')) continue;
-      const location = await store.get('meta', key);
-      if (location && location.id && (!best || (location.rememberedAt || '') > (best.rememberedAt || ''))) best = location;
-    }
-  } catch {
-    return null;
-  }
-  return best;
-}
-
 export async function render(root, params, app) {
   const wanted = decodeURIComponent(params.tag || '').trim();
   let closed = false;

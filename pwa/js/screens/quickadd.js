@@ -5,7 +5,7 @@
 // its scan queued behind it; during an audit the app goes straight back to scanning.
 import { parseBlankCode, parseCode } from '../offline.js';
 import { NetworkError } from '../api.js';
-import { lastScannedLocation } from './asset.js';
+import { lastScannedLocation } from '../store.js';
 import { el, option } from '../dom.js';
 
 const LISTS_KEY = 'quickadd-lists';

@@ -209,6 +209,28 @@ export async function render(root, params, app) {
     missing.refresh();
   }
 
+  // A burst of answers (a queue of hundreds being sent) repaints and stores once per 100 ms, not per answer.
+  let soonTimer = null;
+  const consumed = []; // answer keys shown here, deleted together
+  function forget(clientScanId) {
+    consumed.push(answerKey(clientScanId));
+    soon();
+  }
+  function soon() {
+    if (soonTimer) return;
+    soonTimer = setTimeout(() => {
+      soonTimer = null;
+      const gone = consumed.splice(0);
+      if (gone.length) {
+        app.store.writeMany(['meta'], ({ meta }) => gone.forEach((key) => meta.delete(key))).catch(() => {});
+      }
+      if (state.closed) return;
+      saveRows();
+      saveMobile();
+      paintAll();
+    }, 100);
+  }
+
   function measure(decodedAt) {
     if (decodedAt === undefined) return;
     requestAnimationFrame(() => setTimeout(() => {
@@ -480,7 +502,7 @@ export async function render(root, params, app) {
     }
     if (answer.progress) {
       state.mobile = { ...(state.mobile || { name: title.textContent, status: 'active', recentScans: [] }), progress: answer.progress };
-      saveMobile();
+      soon();
     }
     return next;
   }
@@ -497,7 +519,7 @@ export async function render(root, params, app) {
   function onSynced(event) {
     const { entry, answer } = event.detail || {};
     if (!answer || !entry || entry.sessionId !== sessionId) return;
-    app.store.del('meta', answerKey(entry.clientScanId)).catch(() => {});
+    forget(entry.clientScanId);
     if (state.undoOnArrival.delete(entry.clientScanId)) {
       if (answer.scan && answer.scan.id && answer.result === 'accepted') {
         app.api.post(`/sessions/${sessionId}/unscan`, { scanId: answer.scan.id })
@@ -519,8 +541,8 @@ export async function render(root, params, app) {
         signal(answer.result);
       }
     }
-    saveRows();
-    paintAll();
+    if (state.latestClientScanId === entry.clientScanId) paintProgress();
+    soon();
   }
 
   function onRejected(event) {
@@ -735,6 +757,11 @@ export async function render(root, params, app) {
   cleanups.push(() => {
     clearInterval(poll);
     clearTimeout(packTimer);
+    if (soonTimer) {
+      clearTimeout(soonTimer);
+      saveRows();
+      saveMobile();
+    }
     document.removeEventListener('visibilitychange', onVisibility);
     app.connectivity.removeEventListener('change', onConnectivity);
     for (const [type, fn] of listeners) app.outbox.removeEventListener(type, fn);
