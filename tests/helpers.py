@@ -17,3 +17,17 @@ def assert_error(response: Any, status: int, field: str | None = None) -> dict[s
     if field is not None:
         assert field in (body["details"] or {}), f"details should name {field!r}: {body}"
     return body
+
+
+async def scan(client: Any, session_id: str, **body: Any) -> dict[str, Any]:
+    """POST /sessions/{id}/scan that must answer 200: its answer."""
+    r = await client.post(f"/sessions/{session_id}/scan", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def session_of(client: Any, session_id: str) -> dict[str, Any]:
+    """GET /sessions/{id} that must answer 200."""
+    r = await client.get(f"/sessions/{session_id}")
+    assert r.status_code == 200, r.text
+    return r.json()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import assert_error
+from tests.helpers import assert_error, scan, session_of
 
 pytestmark = pytest.mark.anyio
 
@@ -43,18 +43,6 @@ async def site(tenant) -> Site:
                          locationId=room204["id"])
     default = next(loc for loc in await tenant.walk("/locations") if loc["isDefault"])
     return Site(tenant, tenant.as_role("technician"), hq, room204, room205, warehouse, laptops, chairs, default["id"])
-
-
-async def scan(client: Any, session_id: str, **body: Any) -> dict[str, Any]:
-    r = await client.post(f"/sessions/{session_id}/scan", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-async def session_of(client: Any, session_id: str) -> dict[str, Any]:
-    r = await client.get(f"/sessions/{session_id}")
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 async def items_of(client: Any, session_id: str) -> dict[str, dict[str, Any]]:

@@ -11,15 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import assert_error
+from tests.helpers import assert_error, scan
 
 pytestmark = pytest.mark.anyio
-
-
-async def scan(tenant: Any, session_id: str, **body: Any) -> dict[str, Any]:
-    r = await tenant.post(f"/sessions/{session_id}/scan", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 async def state_of(tenant: Any, session_id: str) -> tuple[Any, ...]:

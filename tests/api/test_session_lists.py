@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import assert_error
+from tests.helpers import assert_error, scan
 
 pytestmark = pytest.mark.anyio
 
@@ -28,12 +28,6 @@ class Floor:
     room: dict[str, Any]
     tools: dict[str, Any]
     verified: dict[str, Any]
-
-
-async def scan(tenant: Any, session_id: str, **body: Any) -> dict[str, Any]:
-    r = await tenant.post(f"/sessions/{session_id}/scan", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 @pytest.fixture

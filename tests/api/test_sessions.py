@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from tests.helpers import assert_error
+from tests.helpers import assert_error, scan, session_of
 
 pytestmark = pytest.mark.anyio
 
@@ -58,18 +58,6 @@ async def site(tenant) -> Site:
                                    locationId=room204["id"])
     assert (await tenant.delete(f"/inventory-items/{deleted['id']}")).status_code == 204
     return Site(tenant, hq, room204, room205, warehouse, laptops, chairs, laptop, chair, monitor, retired, deleted)
-
-
-async def scan(tenant: Any, session_id: str, **body: Any) -> dict[str, Any]:
-    r = await tenant.post(f"/sessions/{session_id}/scan", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-async def session_of(tenant: Any, session_id: str) -> dict[str, Any]:
-    r = await tenant.get(f"/sessions/{session_id}")
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 async def item_states(tenant: Any, session_id: str) -> dict[str, str]:
