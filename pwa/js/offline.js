@@ -196,14 +196,19 @@ export function decide(index, raw, options = {}) {
              parsed: target.parsed };
   }
   const { item } = target;
-  const base = { item, expectedLocation: item.expectedLocation, tentative: false };
-  if (item.state === 'unscanned') return { ...base, result: 'accepted', newState: 'scanned' };
-  if (item.state === 'scanned' || item.state === 'extra') {
-    return { ...base, result: options.allowRescan ? 'accepted' : 'already_scanned', newState: null };
-  }
   // Excluded from the expected set: in the session's scope by construction, so never wrong_location.
-  if (options.allowMarkAnyway) return { ...base, result: 'accepted', newState: 'extra' };
-  return { ...base, result: 'not_in_session', newState: null };
+  return { ...decideState(item.state, options), item, expectedLocation: item.expectedLocation, tentative: false };
+}
+
+/** What a scan does to an item's state and to the counters: the server's rule (rules.py decide). */
+export function decideState(state, { allowMarkAnyway = false, allowRescan = false, outsideScope = false } = {}) {
+  if (state === 'unscanned') return { result: 'accepted', newState: 'scanned', counts: { scanned: 1, expected: 0 } };
+  if (state === 'scanned' || state === 'extra') {
+    return { result: allowRescan ? 'accepted' : 'already_scanned', newState: null, counts: { scanned: 0, expected: 0 } };
+  }
+  if (allowMarkAnyway) return { result: 'accepted', newState: 'extra', counts: { scanned: 1, expected: 1 } };
+  const result = state === null && outsideScope ? 'wrong_location' : 'not_in_session';
+  return { result, newState: null, counts: { scanned: 0, expected: 0 } };
 }
 
 /**

@@ -7,16 +7,8 @@ export const RECENT_MAX = 20;
 export const ROWS_KEPT = 60; // rows stored per session, so a reload shows the same list
 export const SEEN = new Set(['scanned', 'extra']);
 
-/** What a scan does to an item's state and to the counters: the server's rule (rules.py decide). */
-export function decideState(state, { allowMarkAnyway = false, allowRescan = false, outsideScope = false } = {}) {
-  if (state === 'unscanned') return { result: 'accepted', newState: 'scanned', counts: { scanned: 1, expected: 0 } };
-  if (state === 'scanned' || state === 'extra') {
-    return { result: allowRescan ? 'accepted' : 'already_scanned', newState: null, counts: { scanned: 0, expected: 0 } };
-  }
-  if (allowMarkAnyway) return { result: 'accepted', newState: 'extra', counts: { scanned: 1, expected: 1 } };
-  const result = state === null && outsideScope ? 'wrong_location' : 'not_in_session';
-  return { result, newState: null, counts: { scanned: 0, expected: 0 } };
-}
+// The item rule itself lives with the offline resolver, which applies it to the pack.
+export { decideState } from '../offline.js';
 
 /**
  * Undoing a counted item, as the server's unscan does (rules.py undo_effect): an expected item is unseen
