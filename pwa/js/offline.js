@@ -114,7 +114,7 @@ export function buildIndex(pack) {
       codes: row[at.codes] || [],
       name: at.name === undefined ? null : row[at.name] ?? null,
       lastSeen: at.lastSeen === undefined ? null : row[at.lastSeen] ?? null,
-      inSnapshot: row[at.state] !== 'extra' || (place !== null && place !== undefined),
+      inSnapshot: (row[at.state] !== 'extra' && row[at.state] != null) || (place !== null && place !== undefined),
     };
     item.serverState = item.state;
     index.items.push(item);
@@ -250,7 +250,8 @@ export function packWithStates(pack, index, { which = 'serverState' } = {}) {
   const items = (pack.items || []).map((row) => {
     const item = index.byId.get(String(row[idAt]).toLowerCase());
     const state = item ? item[which] : undefined;
-    if (!item || !state || state === row[stateAt]) return row;
+    // null is a state too: an extra whose count was undone is no longer in the audit.
+    if (!item || state === undefined || state === row[stateAt]) return row;
     const copy = row.slice();
     copy[stateAt] = state;
     return copy;
@@ -263,7 +264,7 @@ export function localProgress(index) {
   let scanned = 0;
   let total = 0;
   for (const item of index.items) {
-    if (item.state === 'excluded') continue;
+    if (item.state === 'excluded' || item.state == null) continue; // null: not in the audit (an undone extra)
     total += 1;
     if (item.state === 'scanned' || item.state === 'extra') scanned += 1;
   }

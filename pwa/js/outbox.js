@@ -5,7 +5,10 @@
 // scan screen opened later (or reloaded) shows what the server said about scans sent while it was away.
 // A new asset (kind "create", made offline by quick-add) goes first; the scan of it that follows names it by
 // its clientId (itemClientId) and is sent with the id the server gave.
-// Events: "scan-queued" {entry}, "scan-synced" {entry, answer}, "scan-rejected" {entry, error},
+// A queued scan undone on the phone is removed (cancel); one already on its way is flagged "undo" in the
+// queue instead, so it is undone on the server as soon as it is answered, even after a reload (it is then
+// sent again with the same clientScanId, which the server answers with the first answer).
+// Events: "scan-queued" {entry}, "scan-synced" {entry, answer, undone}, "scan-rejected" {entry, error},
 // "asset-created" {entry, asset}, "create-rejected" {entry, error}, "count" {count}.
 import * as store from './store.js';
 import { post, currentAuth, ApiError, NetworkError } from './api.js';
@@ -30,6 +33,7 @@ class Outbox extends EventTarget {
     this.again = false;
     this.timer = null;
     this.lastCount = null;
+    this.sending = null; // the clientScanId of the scan on its way to the server
   }
 
   emit(type, detail) {
@@ -71,6 +75,31 @@ class Outbox extends EventTarget {
 
   entries() {
     return store.all(STORE);
+  }
+
+  /**
+   * Take a queued scan back: answers "removed" (it never left), "undo-on-arrival" (it is on its way: the
+   * server's count is undone when it answers) or "gone" (already answered: undo it on the server).
+   * Decided inside one transaction, so a flush cannot pick the entry up between the look and the change.
+   */
+  async cancel(clientScanId) {
+    let outcome = 'gone';
+    await store.writeMany([STORE], (stores) => {
+      const request = stores[STORE].getAll();
+      request.onsuccess = () => {
+        const entry = request.result.find((candidate) => candidate.clientScanId === clientScanId);
+        if (!entry) return;
+        if (this.sending === clientScanId) {
+          stores[STORE].put({ ...entry, undo: true });
+          outcome = 'undo-on-arrival';
+        } else {
+          stores[STORE].delete(entry.seq);
+          outcome = 'removed';
+        }
+      };
+    });
+    await this.refreshCount();
+    return outcome;
   }
 
   async count() {
@@ -151,19 +180,54 @@ class Outbox extends EventTarget {
       }
       body.itemId = created.id;
     }
-    const answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+    this.sending = clientScanId;
+    let answer;
+    try {
+      answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+    } finally {
+      this.sending = null;
+    }
     // The answer kept and the entry gone in one transaction: a crash between them cannot lose the answer.
+    // An entry flagged "undo" while it was on its way stays until its count is undone.
+    let undo = Boolean(entry.undo);
     await store.writeMany([STORE, 'meta'], (stores) => {
-      stores.meta.put({ answer, at: Date.now() }, answerKey(clientScanId));
-      stores[STORE].delete(entry.seq);
+      const request = stores[STORE].get(entry.seq);
+      request.onsuccess = () => {
+        undo = undo || Boolean(request.result && request.result.undo);
+        stores.meta.put({ answer, at: Date.now(), ...(undo ? { undone: true } : {}) }, answerKey(clientScanId));
+        if (!undo) stores[STORE].delete(entry.seq);
+      };
     });
+    if (undo) {
+      await this.undoAnswered(sessionId, answer);
+      await store.del(STORE, entry.seq);
+    }
     this.countDown();
-    this.emit('scan-synced', { entry, answer });
+    this.emit('scan-synced', { entry, answer, undone: undo });
+  }
+
+  /** The server's count of a scan taken back while it was on its way, undone (once: a second try is a 409). */
+  async undoAnswered(sessionId, answer) {
+    if (answer.result !== 'accepted' || !answer.scan || !answer.scan.id) return;
+    try {
+      await post(`/sessions/${encodeURIComponent(sessionId)}/unscan`, { scanId: answer.scan.id });
+    } catch (error) {
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && ![401, 408, 429].includes(error.status)) return;
+      throw error;
+    }
   }
 
   async sendCreate(entry) {
-    const asset = await post('/inventory-items', { ...entry.body, clientId: entry.clientId,
-                                                   ...(entry.sessionId ? { sessionId: entry.sessionId } : {}) });
+    const body = { ...entry.body, clientId: entry.clientId };
+    let asset;
+    try {
+      asset = await post('/inventory-items', entry.sessionId ? { ...body, sessionId: entry.sessionId } : body);
+    } catch (error) {
+      // The audit it was made in was deleted meanwhile: the asset (labelled, on the shelf) is still made,
+      // in the place chosen on the phone or the default one.
+      if (!(error instanceof ApiError && error.status === 404 && error.details && error.details.sessionId)) throw error;
+      asset = await post('/inventory-items', body);
+    }
     await store.put('meta', createdKey(entry.clientId), { id: asset.id, tag: asset.tag, name: asset.name, at: Date.now() });
     await store.del(STORE, entry.seq);
     await this.refreshCount();

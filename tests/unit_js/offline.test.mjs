@@ -113,3 +113,23 @@ test('progress counts scanned and extra items out of the non-excluded ones; only
   assert.equal(buildIndex(saved).byId.get(A1).state, 'scanned');
   assert.equal(packWithStates(source, buildIndex(source), { which: 'state' }).items[0][4], 'unscanned');
 });
+
+test('an extra from outside the audit, undone, is stored as out of the audit and counts for nothing', () => {
+  const source = {
+    ...pack(),
+    items: [[A1, 'AST-000001', 'SN-1', 1, 'unscanned', null], [A4, 'AST-000004', null, null, 'extra', null]],
+  };
+  const index = buildIndex(source);
+  assert.deepEqual(localProgress(index), { scanned: 1, total: 2 });
+  const extra = index.byId.get(A4);
+  assert.equal(extra.inSnapshot, false);
+  extra.state = null; // the server's unscan: it leaves the audit
+  extra.serverState = null;
+  const saved = packWithStates(source, index);
+  assert.equal(saved.items[1][4], null);
+  const reloaded = buildIndex(saved);
+  assert.deepEqual(localProgress(reloaded), { scanned: 0, total: 1 });
+  assert.equal(reloaded.byId.get(A4).inSnapshot, false);
+  assert.equal(decide(reloaded, 'AST-000004').result, 'not_in_session');
+  assert.equal(decide(reloaded, 'AST-000004', { allowMarkAnyway: true }).newState, 'extra');
+});
