@@ -225,6 +225,7 @@ def test_a_scan_id_used_in_another_audit_is_refused_and_shown_on_the_row(open_ph
     go_offline(page, session["id"])
     scan_typed(page, asset["tag"])
     expect_outcome(page, "accepted", "Found")
+    expect(page.locator("#pending-badge")).to_have_attribute("data-count", "1")
     [entry] = idb_all(page, "outbox")
     # Meanwhile the same id is spent on another audit's scan (a clone of the phone, a bug elsewhere).
     used = live_server.api.post(f"/sessions/{other['id']}/scan",

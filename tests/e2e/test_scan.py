@@ -113,6 +113,7 @@ def test_an_asset_from_elsewhere_is_wrong_place_and_moves_here(page, live_server
 
     page.locator("#move-here").click()
     expect_outcome(page, "accepted", "Found")
+    expect(page.locator("#outcome")).not_to_have_attribute("data-local", "true")  # the server's answer, not the guess
     shot(page, "moved-here")
     assert live_server.asset(stray["id"])["locationId"] == room["id"]
     assert any(s["assetId"] == stray["id"] and s["result"] == "accepted"

@@ -7,6 +7,7 @@ import {
   answered, finishSummary, groupByLocation, localRow, mergeRecent, missingFromIndex, progressOf, refused, stillMissing,
   storedRows,
 } from '../../pwa/js/scan/state.js';
+import { codeRefused } from '../../pwa/js/scan/recent.js';
 
 const A1 = '01a2045b-877b-7146-ad7d-143aee872ac3';
 const A2 = '01a2045b-8782-7303-a408-4c3369a281d7';
@@ -96,4 +97,16 @@ test('finishing is refused while scans wait on the phone', () => {
   assert.equal(summary.canFinish, false);
   assert.equal(summary.markMissingLabel, 'Mark the 4 unseen as missing');
   assert.equal(finishSummary({ expected: 1, scanned: 1, missing: 0 }, 0).canFinish, true);
+});
+
+test('"Save it with a new tag" is offered only when the pre-printed code is what was refused', () => {
+  const row = (status, details, body = { name: 'Chair', claimCode: 'F17R54AS' }) => ({
+    newAsset: true, refused: true, createBody: body, error: { status, message: 'refused', details },
+  });
+  assert.equal(codeRefused(row(409, { claimCode: 'already claimed', assetId: 'a', tag: 'AST-000001' })), true);
+  assert.equal(codeRefused(row(404, { claimCode: 'no such blank tag' })), true);
+  assert.equal(codeRefused(row(409, { tag: 'already used' })), true); // the code, used as the tag, is taken
+  assert.equal(codeRefused(row(404, { categoryId: 'no such category' })), false);
+  assert.equal(codeRefused(row(400, { name: 'required' })), false);
+  assert.equal(codeRefused(row(409, { tag: 'already used' }, { name: 'Chair', tag: 'AST-9' })), false); // no code to drop
 });

@@ -42,7 +42,13 @@ export function finishSheet({ app, sessionId, name, queued, onFinished, onClose 
     onClose();
   }
 
-  async function paint() {
+  // Answers come back out of order (the queue drains while the sheet is open): only the latest paint draws,
+  // and the mark-missing choice survives a repaint.
+  let paintSeq = 0;
+  let markChoice = false;
+
+  async function paint({ fresh = false } = {}) {
+    const mine = ++paintSeq;
     if (!canFinish(app.auth)) {
       body.replaceChildren(
         el('p', { id: 'finish-ask', text: 'Ask a manager to finish this audit: send them its link.' }),
@@ -51,11 +57,12 @@ export function finishSheet({ app, sessionId, name, queued, onFinished, onClose 
         el('button', { type: 'button', class: 'btn btn-block', text: 'Close', onclick: close }));
       return;
     }
-    body.replaceChildren(el('p', { class: 'muted', text: 'Adding up…' }));
+    if (fresh || !body.firstChild) body.replaceChildren(el('p', { class: 'muted', text: 'Adding up…' }));
     let report;
     try {
       report = await app.api.get(`/sessions/${encodeURIComponent(sessionId)}/report`);
     } catch (error) {
+      if (mine !== paintSeq) return;
       body.replaceChildren(
         el('p', { class: 'error', role: 'alert', id: 'finish-error',
                   text: error.status ? error.message : 'Finishing needs a connection to the server. Keep scanning; try again when online.' }),
@@ -63,8 +70,11 @@ export function finishSheet({ app, sessionId, name, queued, onFinished, onClose 
       return;
     }
     const waiting = await queued();
+    if (mine !== paintSeq) return;
     const summary = finishSummary(report.totals, waiting);
     const markMissing = el('input', { type: 'checkbox', id: 'finish-mark-missing' });
+    markMissing.checked = markChoice;
+    markMissing.addEventListener('change', () => { markChoice = markMissing.checked; });
     const finish = el('button', { type: 'button', id: 'finish-confirm', class: 'btn btn-primary btn-big btn-block',
                                   text: 'Finish audit', disabled: summary.canFinish ? undefined : true });
     const error = el('p', { class: 'error', role: 'alert', id: 'finish-error', hidden: true });
@@ -125,7 +135,8 @@ export function finishSheet({ app, sessionId, name, queued, onFinished, onClose 
     node,
     open() {
       node.hidden = false;
-      paint();
+      markChoice = false;
+      paint({ fresh: true });
     },
     /** Hidden without the close callback (another tab was chosen). */
     hide() {

@@ -44,7 +44,7 @@ export function missingTab({ app, sessionId, source, seen, onFound, readOnly }) 
                        'data-asset-id': item.assetId, onclick: () => showCard(item) },
         el('span', { class: 'missing-tag', text: item.tag }),
         el('span', { class: 'missing-name', text: item.name || '' }))))))));
-    const more_ = fromServer ? Boolean(cursor) : items.length > shownLocal;
+    const more_ = fromServer ? Boolean(cursor) : (items.total ?? items.length) > shownLocal;
     more.hidden = !more_;
     if (!visible.length) {
       status.textContent = search.value.trim() ? 'Nothing missing matches this search' : 'Nothing missing: every expected item is counted';
@@ -89,7 +89,6 @@ export function missingTab({ app, sessionId, source, seen, onFound, readOnly }) 
     items = all.slice(0, shownLocal);
     items.total = all.length;
     paint();
-    if (all.length > shownLocal) more.hidden = false;
   }
 
   async function load({ append = false } = {}) {

@@ -9,6 +9,16 @@ function canUndo(row, readOnly) {
     && (row.pending || Boolean(row.scanId));
 }
 
+/**
+ * A new asset refused because of its pre-printed code (taken by another asset, or unknown here): it can
+ * still be saved with a generated tag. Any other refusal (a deleted category, a bad field) cannot.
+ */
+export function codeRefused(row) {
+  const details = (row.error && row.error.details) || {};
+  return Boolean(row.newAsset && row.refused && row.createBody && row.createBody.claimCode
+    && [404, 409].includes(row.error.status) && ('claimCode' in details || 'tag' in details));
+}
+
 function rowTitle(row) {
   if (row.refused) return row.newAsset ? 'Not created' : 'Not recorded';
   if (row.newAsset) return row.pending ? 'New' : 'New asset';
@@ -30,8 +40,7 @@ export function paintRecent(list, rows, { readOnly = false, onUndo, onCreateWith
       actions.push(el('button', { type: 'button', class: 'undo btn btn-small', 'data-action': 'undo', text: 'Undo',
                                   onclick: () => onUndo(row) }));
     }
-    if (row.newAsset && row.refused && row.error && row.error.status === 409 && row.createBody && row.createBody.claimCode
-        && !readOnly) {
+    if (!readOnly && codeRefused(row)) {
       actions.push(el('button', { type: 'button', class: 'btn btn-small', 'data-action': 'create-without-code',
                                   text: 'Save it with a new tag', onclick: () => onCreateWithoutCode(row) }));
     }

@@ -7,7 +7,7 @@
 import { addLocalItem, buildIndex, decide, localProgress, packWithStates } from '../offline.js';
 import { initFeedback, isMuted, placeText, setMuted, signal, unlockAudio } from '../feedback.js';
 import { loadDecoder } from '../scanner.js';
-import { answerKey } from '../outbox.js';
+import { answerKey, createdKey } from '../outbox.js';
 import { el } from '../dom.js';
 import { cameraPanel, wasRunning } from '../scan/camera.js';
 import { outcomeBanner } from '../scan/outcome.js';
@@ -92,21 +92,25 @@ const lower = (id) => String(id).toLowerCase();
 
 export async function render(root, params, app) {
   const sessionId = params.id;
-  const keys = { location: `location:${sessionId}`, mobile: `mobile:${sessionId}`, rows: `rows:${sessionId}` };
+  const keys = { location: `location:${sessionId}`, mobile: `mobile:${sessionId}`, rows: `rows:${sessionId}`,
+                 states: `states:${sessionId}` };
   const state = {
     mobile: null, // the server's last /mobile answer (progress updated by every answer since)
     etag: null,
     pack: null, // as the server gave it (states: the server's)
     index: null, // the pack with this phone's queued scans applied
+    serverStates: new Map(), // assetId → the server's state, learnt since the stored pack was written
     packLoading: null,
     rows: [], // recent scans, newest first: this phone's and the server's
     latestClientScanId: null,
     currentLocation: null, // {id, name, path, code}
     closed: false,
     readOnly: false,
-    undoOnArrival: new Set(), // clientScanIds undone while they were being sent
   };
   const cleanups = [];
+  let held = []; // outbox events held until the stored state is loaded; null once it is
+  let ready;
+  const loaded = new Promise((resolve) => { ready = resolve; });
   window.fieldscan = window.fieldscan || {};
   ensureStyle();
 
@@ -211,23 +215,17 @@ export async function render(root, params, app) {
 
   // A burst of answers (a queue of hundreds being sent) repaints and stores once per 100 ms, not per answer.
   let soonTimer = null;
-  const consumed = []; // answer keys shown here, deleted together
+  const consumed = new Set(); // answer keys applied to the rows: deleted with the rows that hold them
   function forget(clientScanId) {
-    consumed.push(answerKey(clientScanId));
+    consumed.add(answerKey(clientScanId));
     soon();
   }
   function soon() {
     if (soonTimer) return;
     soonTimer = setTimeout(() => {
       soonTimer = null;
-      const gone = consumed.splice(0);
-      if (gone.length) {
-        app.store.writeMany(['meta'], ({ meta }) => gone.forEach((key) => meta.delete(key))).catch(() => {});
-      }
-      if (state.closed) return;
-      saveRows();
-      saveMobile();
-      paintAll();
+      persist();
+      if (!state.closed) paintAll();
     }, 100);
   }
 
@@ -249,34 +247,58 @@ export async function render(root, params, app) {
     return ids;
   }
 
-  // --- storage: written as things change, read back on load
-  let saving = null;
-  let saveAgain = false;
-  function saveRows() {
-    if (saving) {
-      saveAgain = true;
-      return saving;
-    }
-    saving = app.store.put('meta', keys.rows, storedRows(state.rows)).catch(() => {}).finally(() => {
-      saving = null;
-      if (saveAgain) {
-        saveAgain = false;
-        saveRows();
-      }
+  // --- storage: written as things change, read back on load.
+  // The rows, the progress and the deletion of the answers they took in are one transaction: a reload
+  // never finds an answer gone whose row was not stored (it would wait forever), nor an answer applied twice.
+  // A call joins the write not yet started, or queues one behind the running one: when its promise resolves,
+  // what the screen held at the call is stored.
+  // The server's states learnt from answers go with them, as a small map beside the pack; the pack itself
+  // (up to a megabyte) is rewritten with them at most every 300 ms, which empties the map in the same write.
+  let waitingWrite = null;
+  let writePack = false;
+  let lastWrite = Promise.resolve();
+  function persist({ pack = false } = {}) {
+    writePack = writePack || pack;
+    if (waitingWrite) return waitingWrite;
+    const write = lastWrite.then(() => {
+      waitingWrite = null;
+      const gone = [...consumed];
+      consumed.clear();
+      const rows = storedRows(state.rows);
+      const { mobile } = state;
+      const fullPack = writePack && state.pack && state.index ? packWithStates(state.pack, state.index) : null;
+      writePack = false;
+      const known = state.serverStates;
+      if (fullPack) state.serverStates = new Map();
+      const states = Object.fromEntries(state.serverStates);
+      return app.store.writeMany(fullPack ? ['meta', 'packs'] : ['meta'], (stores) => {
+        stores.meta.put(rows, keys.rows);
+        if (mobile) stores.meta.put(mobile, keys.mobile);
+        stores.meta.put(states, keys.states);
+        if (fullPack) stores.packs.put(fullPack, sessionId);
+        for (const key of gone) stores.meta.delete(key);
+      }).catch((error) => {
+        gone.forEach((key) => consumed.add(key)); // kept for the next write
+        if (fullPack) state.serverStates = new Map([...known, ...state.serverStates]);
+        console.error('fieldscan: could not store the scan screen', error);
+      });
     });
-    return saving;
+    waitingWrite = write;
+    lastWrite = write;
+    return write;
   }
+  const saveRows = persist;
+  const saveMobile = persist;
 
-  function saveMobile() {
-    if (state.mobile) app.store.put('meta', keys.mobile, state.mobile).catch(() => {});
-  }
-
+  /** The server said what an item's state is now: kept with the rows' next write, and in the pack soon after. */
   let packTimer = null;
-  function savePack() {
-    if (!state.pack || !state.index) return;
+  function learnt(item, serverState) {
+    item.serverState = serverState;
+    state.serverStates.set(lower(item.assetId), serverState); // written by the next persist(), with the rows
     clearTimeout(packTimer);
     packTimer = setTimeout(() => {
-      app.store.put('packs', sessionId, packWithStates(state.pack, state.index)).catch(() => {});
+      packTimer = null;
+      persist({ pack: true });
     }, 300);
   }
 
@@ -307,9 +329,10 @@ export async function render(root, params, app) {
     return assetId && state.index ? state.index.byId.get(lower(assetId)) || null : null;
   }
 
-  function applyPendingRows() {
+  /** Queued rows (oldest first) applied to the index, so the pack says what this phone has counted. */
+  function applyPendingRows(rows = [...state.rows].reverse()) {
     if (!state.index) return;
-    for (const row of [...state.rows].reverse()) {
+    for (const row of rows) {
       if (!row.pending || row.undone) continue;
       if (row.newAsset) {
         if (!indexItem(row.item && row.item.assetId)) {
@@ -323,26 +346,42 @@ export async function render(root, params, app) {
     }
   }
 
-  function usePack(pack) {
+  /** The pack as the index, with the server's states learnt since it was stored, then the queued rows on top. */
+  function usePack(pack, learntStates = {}) {
     state.pack = pack;
     state.index = buildIndex(pack);
     state.index.scoped = Boolean(state.mobile && state.mobile.location);
+    for (const [assetId, serverState] of Object.entries(learntStates || {})) {
+      const item = state.index.byId.get(assetId);
+      if (!item) continue;
+      item.state = serverState;
+      item.serverState = serverState;
+      state.serverStates.set(assetId, serverState);
+    }
     applyPendingRows();
   }
 
-  /** Rows for queued entries that have none (queued by quick-add, or rows not stored before a crash). */
+  /**
+   * Rows for queued entries that have none (queued by quick-add, or rows not stored before a crash), each
+   * applied to the index as it is made, so a second queued scan of one item reads as already counted.
+   * Entries flagged "undo" (taken back while being sent) get no row.
+   */
   function rowsForQueue(entries) {
     const known = new Set(state.rows.map((row) => row.clientScanId));
     const added = [];
     for (const entry of entries) {
-      if (entry.kind === 'create' || known.has(entry.clientScanId)) continue;
+      if (entry.kind === 'create' || entry.undo || known.has(entry.clientScanId)) continue;
+      let row = null;
       if (entry.newAsset) {
-        added.push(newAssetRow(entry));
+        row = newAssetRow(entry);
       } else if (entry.local) {
-        added.push({ ...localRow(entry, entry.local), item: entry.local.item || null });
+        row = { ...localRow(entry, entry.local), item: entry.local.item || null };
       } else if (state.index) {
-        added.push(localRow(entry, decide(state.index, entry.code || entry.itemId, entry.options || {})));
+        row = localRow(entry, decide(state.index, entry.code || entry.itemId, entry.options || {}));
       }
+      if (!row) continue;
+      added.push(row);
+      applyPendingRows([row]);
     }
     state.rows = [...added.reverse(), ...state.rows];
   }
@@ -351,43 +390,55 @@ export async function render(root, params, app) {
     const asset = entry.newAsset;
     return {
       clientScanId: entry.clientScanId, clientId: entry.itemClientId, code: asset.code || asset.tag || asset.name,
-      options: entry.options, scannedAt: entry.scannedAt, pending: true, newAsset: true, newState: 'new',
+      options: entry.options, scannedAt: entry.scannedAt, pending: true, newAsset: true,
+      // Made online, the server already expects it (in the audit's scope): its scan counts like any other.
+      newState: asset.assetId && !String(asset.assetId).startsWith('new:') ? 'scanned' : 'new',
       result: 'accepted', localResult: 'accepted', createBody: asset.body || null,
       item: { assetId: asset.assetId || `new:${entry.itemClientId}`, tag: asset.tag || null, name: asset.name },
     };
   }
 
-  /** Answers that came while the screen was away (kept by the outbox), applied once. */
+  /**
+   * Answers that came while the screen was away (kept by the outbox), applied once: the new assets made
+   * first (so their scans find them), then the scans. The answers are deleted by the next persist(), in the
+   * same write as the rows that now hold them.
+   */
   async function catchUp(entries) {
     const waiting = new Set(entries.map((entry) => entry.clientScanId));
+    const creating = new Set(entries.filter((entry) => entry.kind === 'create').map((entry) => entry.clientId));
     for (const row of state.rows) {
-      if (!row.pending || waiting.has(row.clientScanId)) continue;
-      let stored = null;
-      try {
-        stored = await app.store.get('meta', answerKey(row.clientScanId));
-      } catch {
-        stored = null;
-      }
-      if (!stored) continue;
-      if (stored.answer) applyAnswer(row, stored.answer);
-      else if (stored.error) refuse(row, stored.error);
-      app.store.del('meta', answerKey(row.clientScanId)).catch(() => {});
-    }
-    for (const row of state.rows) {
-      if (!row.newAsset || !row.clientId || String(row.item && row.item.assetId).startsWith('new:') === false) continue;
-      const created = await app.store.get('meta', `created:${row.clientId}`).catch(() => null);
+      if (!row.newAsset || !row.clientId || row.refused || creating.has(row.clientId)) continue;
+      if (!String(row.item && row.item.assetId).startsWith('new:')) continue;
+      const created = await app.store.get('meta', createdKey(row.clientId)).catch(() => null);
       if (created && created.id) assetCreated(row.clientId, created);
+      else if (created && created.error) createRefused(row, row.createBody, created.error);
+    }
+    // Oldest first, as they were sent: the last answer's progress is the server's latest.
+    for (const row of [...state.rows].reverse()) {
+      if (!row.pending || waiting.has(row.clientScanId)) continue;
+      const stored = await app.store.get('meta', answerKey(row.clientScanId)).catch(() => null);
+      if (!stored) continue;
+      if (stored.undone) state.rows.splice(state.rows.indexOf(row), 1);
+      else if (stored.answer) applyAnswer(row, stored.answer);
+      else if (stored.error) refuse(row, stored.error);
+      consumed.add(answerKey(row.clientScanId));
     }
   }
 
   // --- the server
   async function downloadPack() {
+    if (held) return undefined; // the load asks once it is done
     if (state.packLoading) return state.packLoading;
     state.packLoading = (async () => {
       try {
         const pack = await app.api.get(`/sessions/${sessionId}/offline-pack`);
         if (state.closed) return;
-        await app.store.put('packs', sessionId, pack).catch(() => {});
+        // The server's whole word: what was learnt before it is in it.
+        state.serverStates = new Map();
+        await app.store.writeMany(['meta', 'packs'], ({ meta, packs }) => {
+          packs.put(pack, sessionId);
+          meta.put({}, keys.states);
+        }).catch(() => {});
         usePack(pack);
         paintAll();
       } catch {
@@ -400,6 +451,7 @@ export async function render(root, params, app) {
   }
 
   async function refreshMobile() {
+    if (held) return; // the load asks once it is done
     let response;
     try {
       response = await app.api.request('GET', `/sessions/${sessionId}/mobile`, {
@@ -452,6 +504,7 @@ export async function render(root, params, app) {
   }
 
   async function handleCode(raw, decodedAt, options = {}, { itemId = null } = {}) {
+    if (held) await loaded; // a code typed before the stored rows are back joins them, not replaced by them
     const code = String(raw).trim();
     if ((!code && !itemId) || state.readOnly) return;
     unlockAudio();
@@ -479,12 +532,21 @@ export async function render(root, params, app) {
     const local = guess ? { result: guess.result, newState: guess.newState || null, tentative: Boolean(guess.tentative),
                             item: row.item, expectedLocation: row.expectedLocation || null, location: row.location || null }
       : null;
+    // The queue first: it is what reaches the server, and a reload rebuilds a missing row from it (a row
+    // stored without its entry would wait forever).
     try {
-      await saveRows();
       await app.outbox.enqueue({ clientScanId, sessionId, scannedAt, options: sent, local,
                                  ...(itemId ? { itemId } : { code }) });
+      saveRows();
     } catch (error) {
+      // Not queued, so never sent: the row says so and counts for nothing.
+      const message = `Not kept on this phone (${error.message}); scan it again`;
+      const current = state.rows.find((candidate) => candidate.clientScanId === clientScanId) || row;
+      refuse(current, { message });
+      if (state.latestClientScanId === clientScanId) outcome.refused(code || itemId, message);
       app.toast(`Could not keep the scan: ${error.message}`, 'error');
+      saveRows();
+      paintAll();
     }
   }
 
@@ -496,9 +558,8 @@ export async function render(root, params, app) {
     if (answer.location && answer.result === 'location_set') saveLocation(answer.location);
     const item = answer.item && indexItem(answer.item.assetId);
     if (item && ['unscanned', 'scanned', 'excluded', 'extra'].includes(answer.item.state)) {
-      item.serverState = answer.item.state;
       item.state = answer.item.state;
-      savePack();
+      learnt(item, answer.item.state);
     }
     if (answer.progress) {
       state.mobile = { ...(state.mobile || { name: title.textContent, status: 'active', recentScans: [] }), progress: answer.progress };
@@ -520,12 +581,12 @@ export async function render(root, params, app) {
     const { entry, answer } = event.detail || {};
     if (!answer || !entry || entry.sessionId !== sessionId) return;
     forget(entry.clientScanId);
-    if (state.undoOnArrival.delete(entry.clientScanId)) {
-      if (answer.scan && answer.scan.id && answer.result === 'accepted') {
-        app.api.post(`/sessions/${sessionId}/unscan`, { scanId: answer.scan.id })
-          .then(() => { state.etag = null; return refreshMobile(); })
-          .catch((error) => app.toast(`Undo failed: ${error.message}`, 'error'));
-      }
+    if (event.detail.undone) {
+      // Taken back while it was on its way: the outbox has undone it on the server.
+      const at = state.rows.findIndex((candidate) => candidate.clientScanId === entry.clientScanId);
+      if (at >= 0) state.rows.splice(at, 1);
+      state.etag = null;
+      refreshMobile();
       return;
     }
     const row = state.rows.find((candidate) => candidate.clientScanId === entry.clientScanId);
@@ -548,9 +609,12 @@ export async function render(root, params, app) {
   function onRejected(event) {
     const { entry, error } = event.detail || {};
     if (!entry || entry.sessionId !== sessionId) return;
-    app.store.del('meta', answerKey(entry.clientScanId)).catch(() => {});
+    consumed.add(answerKey(entry.clientScanId));
     const row = state.rows.find((candidate) => candidate.clientScanId === entry.clientScanId);
-    if (!row || row.refused) return;
+    if (!row || row.refused) {
+      saveRows();
+      return;
+    }
     refuse(row, error);
     if (state.latestClientScanId === entry.clientScanId) outcome.refused(row.code, error.message);
     saveRows();
@@ -564,6 +628,7 @@ export async function render(root, params, app) {
     const item = indexItem(localId);
     row.item = { assetId: asset.id, tag: asset.tag, name: asset.name };
     row.code = asset.tag;
+    if (row.pending && row.newState === 'new') row.newState = 'scanned'; // the server now expects it
     if (item) {
       state.index.byId.delete(lower(localId));
       item.assetId = String(asset.id);
@@ -585,14 +650,19 @@ export async function render(root, params, app) {
     if (!entry || entry.sessionId !== sessionId) return;
     const row = state.rows.find((candidate) => candidate.newAsset && candidate.clientId === entry.clientId);
     if (!row) return;
+    createRefused(row, entry.body, error);
+    saveRows();
+    paintAll();
+  }
+
+  function createRefused(row, body, error) {
     const next = refuse(row, error);
-    next.createBody = entry.body;
+    next.createBody = body || row.createBody || null;
     next.error = { ...next.error, message: error.status === 409
       ? `${error.message}. The asset was not created.` : `Not created: ${error.message}` };
     const item = indexItem(row.item && row.item.assetId);
     if (item) item.state = null;
-    saveRows();
-    paintAll();
+    return next;
   }
 
   async function createWithoutCode(row) {
@@ -605,6 +675,7 @@ export async function render(root, params, app) {
     const next = newAssetRow({ clientScanId, itemClientId: clientId, scannedAt, options: row.options,
                                newAsset: { name: body.name, tag: null, body, code: body.name } });
     if (at >= 0) state.rows[at] = next;
+    paintAll();
     await saveRows();
     try {
       await app.outbox.enqueueCreate({ clientId, body, sessionId }, { flush: false });
@@ -618,36 +689,36 @@ export async function render(root, params, app) {
 
   async function undoRow(row) {
     try {
-      if (row.pending) {
-        const entry = (await queuedEntries()).find((candidate) => candidate.clientScanId === row.clientScanId);
-        if (entry) await app.store.del('outbox', entry.seq);
-        // Being sent right now: the server's answer is undone as soon as it arrives.
-        state.undoOnArrival.add(row.clientScanId);
-        if (app.outbox.refreshCount) app.outbox.refreshCount().catch(() => {});
-        const item = indexItem(row.item && row.item.assetId);
-        if (item && row.newState) item.state = item.serverState || (row.newState === 'extra' ? 'excluded' : 'unscanned');
-        state.rows.splice(state.rows.indexOf(row), 1);
+      let target = row;
+      const taken = row.pending ? await app.outbox.cancel(row.clientScanId) : null;
+      if (taken === 'gone') {
+        // Answered a moment ago: its answer applied here first, then undone on the server like any counted scan.
+        target = state.rows.find((candidate) => candidate.clientScanId === row.clientScanId) || row;
+        const stored = await app.store.get('meta', answerKey(row.clientScanId)).catch(() => null);
+        if (target.pending && stored && stored.answer) target = applyAnswer(target, stored.answer);
+      }
+      if (target.pending) {
+        // Never sent ("removed"), or undone on the server when its answer comes ("undo-on-arrival").
+        const item = indexItem(target.item && target.item.assetId);
+        if (item && target.newState) item.state = item.serverState || (target.newState === 'extra' ? 'excluded' : 'unscanned');
+        state.rows.splice(state.rows.indexOf(target), 1);
       } else {
-        const result = await app.api.post(`/sessions/${sessionId}/unscan`, { scanId: row.scanId });
-        row.undone = true;
-        const item = indexItem(row.item && row.item.assetId);
+        const result = await app.api.post(`/sessions/${sessionId}/unscan`, { scanId: target.scanId });
+        target.undone = true;
+        const item = indexItem(target.item && target.item.assetId);
         if (item) {
           const effect = undoEffect(item.state, item.inSnapshot);
           const becomes = result && result.state ? result.state : effect.becomes;
           if (becomes !== 'refused') {
             item.state = becomes === 'not_in_session' || becomes === null ? null : becomes;
-            item.serverState = item.state;
+            learnt(item, item.state);
           }
-          savePack();
         }
-        if (result && result.progress && state.mobile) {
-          state.mobile = { ...state.mobile, progress: result.progress };
-          saveMobile();
-        }
+        if (result && result.progress && state.mobile) state.mobile = { ...state.mobile, progress: result.progress };
         state.etag = null;
         refreshMobile();
       }
-      app.toast(`Undone: ${row.item && (row.item.name || row.item.tag) ? (row.item.name || row.item.tag) : row.code}`, 'info');
+      app.toast(`Undone: ${target.item && (target.item.name || target.item.tag) ? (target.item.name || target.item.tag) : target.code}`, 'info');
       saveRows();
       paintAll();
     } catch (error) {
@@ -675,7 +746,10 @@ export async function render(root, params, app) {
       camera.pause();
     }
   }
-  tabScan.addEventListener('click', () => showTab('scan'));
+  tabScan.addEventListener('click', () => {
+    showTab('scan');
+    if (!state.readOnly) input.focus({ preventScroll: true }); // back to scanning: a handheld scanner types here
+  });
   tabMissing.addEventListener('click', () => showTab('missing'));
   finishButton.addEventListener('click', () => showTab('finish'));
 
@@ -747,8 +821,11 @@ export async function render(root, params, app) {
   };
   document.addEventListener('visibilitychange', onVisibility);
   app.connectivity.addEventListener('change', onConnectivity);
+  // The outbox's events that arrive while the stored state loads are held, then replayed on top of it:
+  // applied earlier, the load would overwrite them.
   const listeners = [['scan-synced', onSynced], ['scan-rejected', onRejected], ['asset-created', onCreated],
-                     ['create-rejected', onCreateRejected]];
+                     ['create-rejected', onCreateRejected]]
+    .map(([type, fn]) => [type, (event) => (held ? held.push([fn, event]) : fn(event))]);
   for (const [type, fn] of listeners) app.outbox.addEventListener(type, fn);
   const poll = setInterval(() => {
     if (!document.hidden) refreshMobile();
@@ -756,12 +833,9 @@ export async function render(root, params, app) {
 
   cleanups.push(() => {
     clearInterval(poll);
+    if (soonTimer || packTimer) persist({ pack: Boolean(packTimer) });
     clearTimeout(packTimer);
-    if (soonTimer) {
-      clearTimeout(soonTimer);
-      saveRows();
-      saveMobile();
-    }
+    clearTimeout(soonTimer);
     document.removeEventListener('visibilitychange', onVisibility);
     app.connectivity.removeEventListener('change', onConnectivity);
     for (const [type, fn] of listeners) app.outbox.removeEventListener(type, fn);
@@ -773,8 +847,9 @@ export async function render(root, params, app) {
   input.focus();
   await initFeedback(app.store);
   paintMute();
-  const [storedPack, storedMobile, storedLocation, storedRowList, entries] = await Promise.all([
+  const [storedPack, storedStates, storedMobile, storedLocation, storedRowList, entries] = await Promise.all([
     app.store.get('packs', sessionId).catch(() => null),
+    app.store.get('meta', keys.states).catch(() => null),
     app.store.get('meta', keys.mobile).catch(() => null),
     app.store.get('meta', keys.location).catch(() => null),
     app.store.get('meta', keys.rows).catch(() => null),
@@ -785,10 +860,17 @@ export async function render(root, params, app) {
   paintPlace();
   state.rows = Array.isArray(storedRowList) ? storedRowList : [];
   if (storedMobile) applyMobile(storedMobile, { merge: false });
-  if (storedPack) usePack(storedPack);
+  // The server's pack with the stored queued rows on top; then rows for queued entries without one; then
+  // the answers that came while away (they write the server's states into the index).
+  if (storedPack) usePack(storedPack, storedStates);
   rowsForQueue(entries);
   await catchUp(entries);
-  if (storedPack) usePack(storedPack); // the queued scans, now known, on top of the server's pack
+  if (state.closed) return undefined;
+  const early = held;
+  held = null;
+  ready();
+  for (const [fn, event] of early) fn(event);
+  persist();
   const latest = state.rows[0];
   if (latest && !state.readOnly && latest.result && latest.result !== 'pending') {
     state.latestClientScanId = latest.clientScanId || null;
