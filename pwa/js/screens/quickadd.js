@@ -104,6 +104,14 @@ export async function render(root, params, app) {
   const form = el('form', { class: 'form quick-add-form', novalidate: true },
     field('Name', name), field('Category', category), field('Location', location),
     field('Assigned to', assignee, 'Optional'), codeField, problem, more, error, create);
+  // Create pressed before the lists have loaded (a fast thumb, a slow network) is kept and done once they
+  // are: never a native submit that reloads the page and drops what was typed.
+  let pressedEarly = false;
+  const early = (event) => {
+    event.preventDefault();
+    pressedEarly = true;
+  };
+  form.addEventListener('submit', early);
   const created = el('section', { id: 'qa-created', class: 'qa-created', hidden: true });
   const title = el('h1', { text: 'Quick add' });
   root.replaceChildren(el('div', { class: 'quick-add-screen' }, title, form, created));
@@ -119,7 +127,9 @@ export async function render(root, params, app) {
   const [lists, remembered, mobile, lastCategory] = await Promise.all([
     choices(app, sessionId),
     sessionId ? app.store.get('meta', `location:${sessionId}`).catch(() => null) : lastScannedLocation(app.store),
-    sessionId ? app.store.get('meta', `mobile:${sessionId}`).catch(() => null) : null,
+    // The audit's room: as this phone last saw the audit, else asked of the server (opened from a shared link).
+    sessionId ? app.store.get('meta', `mobile:${sessionId}`).catch(() => null)
+      .then((kept) => kept || app.api.get(`/sessions/${encodeURIComponent(sessionId)}/mobile`).catch(() => null)) : null,
     app.store.get('meta', LAST_CATEGORY_KEY).catch(() => null),
   ]);
   if (closed) return undefined;
@@ -247,6 +257,9 @@ export async function render(root, params, app) {
       create.disabled = false;
     }
   });
+
+  form.removeEventListener('submit', early);
+  if (pressedEarly) form.requestSubmit();
 
   return () => {
     closed = true;
