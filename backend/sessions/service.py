@@ -293,6 +293,9 @@ async def unscan(db: AsyncSession, principal: Principal, session_id: UUID, data:
     else:
         asset_id = data.item_id
     item = await _session_item(db, audit, asset_id) if asset_id else None
+    if data.scan_id is not None and item is not None and item.scan_id is not None and item.scan_id != data.scan_id:
+        # Another scan counts the asset now (another phone's, or a later one): that count is not this scan's to undo.
+        raise Conflict("This scan is not the one that counted the asset; nothing to undo", {"scanId": "not the counting scan"})
     # In the snapshot: expected when the session began or included since, so it has an expected location.
     state, in_snapshot = (item.state, item.expected_location_id is not None) if item else (None, False)
     try:

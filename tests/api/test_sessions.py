@@ -466,6 +466,19 @@ async def test_undoing_an_old_scan_again_does_not_uncount_a_newer_one(site):
     assert (await session_of(tenant, sid))["progress"] == {"scanned": 1, "total": 2}
 
 
+async def test_undoing_a_scan_that_counted_nothing_does_not_uncount_the_one_that_did(site):
+    tenant = site.tenant
+    sid = (await site.session(locationId=site.hq["id"]))["id"]
+    first = await scan(tenant, sid, code="LAP-1")  # another phone's, say
+    second = await scan(tenant, sid, code="LAP-1")
+    assert second["result"] == "already_scanned" and second["scan"]["id"] != first["scan"]["id"]
+    r = await tenant.post(f"/sessions/{sid}/unscan", json={"scanId": second["scan"]["id"]})
+    assert_error(r, 409)
+    assert r.json()["details"] == {"scanId": "not the counting scan"}
+    assert (await session_of(tenant, sid))["progress"] == {"scanned": 1, "total": 2}
+    assert (await tenant.post(f"/sessions/{sid}/unscan", json={"scanId": first["scan"]["id"]})).status_code == 200
+
+
 async def test_undoing_an_extra_takes_it_out_of_the_session(site):
     tenant = site.tenant
     sid = (await site.session(locationId=site.hq["id"]))["id"]
