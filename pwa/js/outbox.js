@@ -5,10 +5,11 @@
 // scan screen opened later (or reloaded) shows what the server said about scans sent while it was away.
 // A new asset (kind "create", made offline by quick-add) goes first; the scan of it that follows names it by
 // its clientId (itemClientId) and is sent with the id the server gave.
-// A queued scan undone on the phone is removed (cancel); one already on its way is flagged "undo" in the
-// queue instead, so it is undone on the server as soon as it is answered, even after a reload (it is then
+// A queued scan undone on the phone is removed (cancel) if it never left; one that was ever sent (it is
+// marked "attempted" before it goes: the server may have counted it even if the answer was lost) is flagged
+// "undo" instead, so it is undone on the server as soon as it is answered, even after a reload (it is then
 // sent again with the same clientScanId, which the server answers with the first answer).
-// Events: "scan-queued" {entry}, "scan-synced" {entry, answer, undone}, "scan-rejected" {entry, error},
+// Events: "scan-queued" {entry}, "scan-synced" {entry, answer, undone, undoError}, "scan-rejected" {entry, error},
 // "asset-created" {entry, asset}, "create-rejected" {entry, error}, "count" {count}.
 import * as store from './store.js';
 import { post, currentAuth, ApiError, NetworkError } from './api.js';
@@ -18,6 +19,8 @@ const STORE = 'outbox';
 const RETRY_EVERY_MS = 15000;
 // With work queued, the server is asked every 2 s whether it is back, so the queue leaves within 2 s of it.
 const QUEUED_RETRY_MS = 2000;
+// Answers nobody came back for (the screen was never reopened) are dropped after a week.
+const ANSWERS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 export const answerKey = (clientScanId) => `answer:${clientScanId}`;
 export const createdKey = (clientId) => `created:${clientId}`;
@@ -78,9 +81,10 @@ class Outbox extends EventTarget {
   }
 
   /**
-   * Take a queued scan back: answers "removed" (it never left), "undo-on-arrival" (it is on its way: the
-   * server's count is undone when it answers) or "gone" (already answered: undo it on the server).
-   * Decided inside one transaction, so a flush cannot pick the entry up between the look and the change.
+   * Take a queued scan back: answers "removed" (it never left), "undo-on-arrival" (it was sent at least once:
+   * the server's count is undone when it answers) or "gone" (already answered: undo it on the server).
+   * Decided inside one transaction, and sendScan marks an entry "attempted" in one before it sends it, so
+   * the two cannot cross.
    */
   async cancel(clientScanId) {
     let outcome = 'gone';
@@ -89,7 +93,7 @@ class Outbox extends EventTarget {
       request.onsuccess = () => {
         const entry = request.result.find((candidate) => candidate.clientScanId === clientScanId);
         if (!entry) return;
-        if (this.sending === clientScanId) {
+        if (entry.attempted || this.sending === clientScanId) {
           stores[STORE].put({ ...entry, undo: true });
           outcome = 'undo-on-arrival';
         } else {
@@ -181,39 +185,64 @@ class Outbox extends EventTarget {
       body.itemId = created.id;
     }
     this.sending = clientScanId;
-    let answer;
     try {
-      answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+      // Marked before it leaves, in one transaction with the look: taken back before this, it is not sent.
+      let live = null;
+      await store.writeMany([STORE], (stores) => {
+        const request = stores[STORE].get(entry.seq);
+        request.onsuccess = () => {
+          live = request.result || null;
+          if (live && !live.attempted) stores[STORE].put({ ...live, attempted: true });
+        };
+      });
+      if (!live) return;
+      const answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+      // The answer kept and the entry gone in one transaction: a crash between them cannot lose the answer.
+      // An entry flagged "undo" stays until its count is undone.
+      let undo = false;
+      await store.writeMany([STORE, 'meta'], (stores) => {
+        const request = stores[STORE].get(entry.seq);
+        request.onsuccess = () => {
+          undo = Boolean(request.result && request.result.undo);
+          stores.meta.put({ answer, at: Date.now(), ...(undo ? { undone: true } : {}) }, answerKey(clientScanId));
+          if (!undo) stores[STORE].delete(entry.seq);
+        };
+      });
+      const undoError = undo ? await this.undoAnswered(sessionId, answer) : null;
+      if (undo) await store.del(STORE, entry.seq);
+      this.countDown();
+      this.emit('scan-synced', { entry, answer, undone: undo, undoError });
     } finally {
       this.sending = null;
     }
-    // The answer kept and the entry gone in one transaction: a crash between them cannot lose the answer.
-    // An entry flagged "undo" while it was on its way stays until its count is undone.
-    let undo = Boolean(entry.undo);
-    await store.writeMany([STORE, 'meta'], (stores) => {
-      const request = stores[STORE].get(entry.seq);
-      request.onsuccess = () => {
-        undo = undo || Boolean(request.result && request.result.undo);
-        stores.meta.put({ answer, at: Date.now(), ...(undo ? { undone: true } : {}) }, answerKey(clientScanId));
-        if (!undo) stores[STORE].delete(entry.seq);
-      };
-    });
-    if (undo) {
-      await this.undoAnswered(sessionId, answer);
-      await store.del(STORE, entry.seq);
-    }
-    this.countDown();
-    this.emit('scan-synced', { entry, answer, undone: undo });
   }
 
-  /** The server's count of a scan taken back while it was on its way, undone (once: a second try is a 409). */
+  /**
+   * The server's count of a scan taken back while it was on its way, undone. Answers null when done (a 409:
+   * undone already, by an earlier try), else the refusal (e.g. the audit was completed meanwhile), which the
+   * screen shows: the scan then stays counted on the server.
+   */
   async undoAnswered(sessionId, answer) {
-    if (answer.result !== 'accepted' || !answer.scan || !answer.scan.id) return;
+    if (answer.result !== 'accepted' || !answer.scan || !answer.scan.id) return null;
     try {
       await post(`/sessions/${encodeURIComponent(sessionId)}/unscan`, { scanId: answer.scan.id });
+      return null;
     } catch (error) {
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && ![401, 408, 429].includes(error.status)) return;
+      if (error instanceof ApiError && error.status === 409) return null;
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && ![401, 408, 429].includes(error.status)) {
+        return errorRecord(error);
+      }
       throw error;
+    }
+  }
+
+  /** Answers older than ANSWERS_KEPT_MS that no screen took in. */
+  async pruneAnswers(now = Date.now()) {
+    const keys = await store.keys('meta');
+    for (const key of keys) {
+      if (typeof key !== 'string' || !key.startsWith('answer:')) continue;
+      const stored = await store.get('meta', key);
+      if (stored && now - (stored.at || 0) > ANSWERS_KEPT_MS) await store.del('meta', key);
     }
   }
 
@@ -268,6 +297,7 @@ class Outbox extends EventTarget {
     }, QUEUED_RETRY_MS);
     this.refreshCount().catch(() => {});
     tryNow();
+    this.pruneAnswers().catch(() => {});
   }
 }
 

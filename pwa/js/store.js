@@ -90,7 +90,14 @@ export async function writeMany(storeNames, fn) {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
   });
-  fn(Object.fromEntries(storeNames.map((name) => [name, tx.objectStore(name)])));
+  try {
+    fn(Object.fromEntries(storeNames.map((name) => [name, tx.objectStore(name)])));
+  } catch (error) {
+    // Nothing of a write that failed half-way is kept (a transaction left alone would commit the first half).
+    finished.catch(() => {});
+    tx.abort();
+    throw error;
+  }
   await finished;
 }
 
