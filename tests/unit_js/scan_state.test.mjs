@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { buildIndex, decide, applyDecision } from '../../pwa/js/offline.js';
 import {
   answered, finishSummary, groupByLocation, localRow, mergeRecent, missingFromIndex, progressOf, refused, stillMissing,
-  storedRows,
+  ROWS_KEPT, storedRows,
 } from '../../pwa/js/scan/state.js';
 import { codeRefused } from '../../pwa/js/scan/recent.js';
 
@@ -109,4 +109,15 @@ test('"Save it with a new tag" is offered only when the pre-printed code is what
   assert.equal(codeRefused(row(404, { categoryId: 'no such category' })), false);
   assert.equal(codeRefused(row(400, { name: 'required' })), false);
   assert.equal(codeRefused(row(409, { tag: 'already used' }, { name: 'Chair', tag: 'AST-9' })), false); // no code to drop
+});
+
+test('stored rows keep the newest ones and every row still waiting for its answer, however many', () => {
+  const rows = Array.from({ length: ROWS_KEPT + 40 }, (_, n) => ({ clientScanId: `c${n}`, pending: n >= ROWS_KEPT + 10,
+                                                                   decodedAt: n }));
+  const kept = storedRows(rows);
+  assert.equal(kept.length, ROWS_KEPT + 30);
+  assert.deepEqual(kept.slice(ROWS_KEPT).map((row) => row.clientScanId), rows.slice(ROWS_KEPT + 10).map((row) => row.clientScanId));
+  assert.ok(kept.every((row) => !('decodedAt' in row)));
+  const merged = mergeRecent(rows, []);
+  assert.equal(merged.filter((row) => row.pending).length, 30);
 });

@@ -38,7 +38,10 @@ export function paintRecent(list, rows, { readOnly = false, onUndo, onCreateWith
     const actions = [];
     if (canUndo(row, readOnly)) {
       actions.push(el('button', { type: 'button', class: 'undo btn btn-small', 'data-action': 'undo', text: 'Undo',
-                                  onclick: () => onUndo(row) }));
+                                  onclick: (event) => {
+                                    event.currentTarget.disabled = true; // one tap, one undo
+                                    onUndo(row);
+                                  } }));
     }
     if (!readOnly && codeRefused(row)) {
       actions.push(el('button', { type: 'button', class: 'btn btn-small', 'data-action': 'create-without-code',

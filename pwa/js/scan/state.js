@@ -4,7 +4,12 @@
 import { TITLES, placeText } from '../feedback.js';
 
 export const RECENT_MAX = 20;
-export const ROWS_KEPT = 60; // rows stored per session, so a reload shows the same list
+export const ROWS_KEPT = 60; // rows stored per session, so a reload shows the same list (and every queued one)
+
+/** The newest ROWS_KEPT rows, and every row still waiting for its answer however old: its answer needs it. */
+export function keptRows(rows) {
+  return rows.filter((row, at) => at < ROWS_KEPT || row.pending);
+}
 export const SEEN = new Set(['scanned', 'extra']);
 
 // The item rule itself lives with the offline resolver, which applies it to the pack.
@@ -132,12 +137,12 @@ export function mergeRecent(rows, scans, now = Date.now()) {
   const serverIds = new Set(list.map((scan) => scan.id));
   const local = rows.filter((row) => !shown.has(row) && (row.pending || row.refused || row.newAsset
     || (row.scanId && !serverIds.has(row.scanId) && now - (row.syncedAt || 0) < 15000)));
-  return [...local, ...merged].slice(0, ROWS_KEPT);
+  return keptRows([...local, ...merged]);
 }
 
 /** Rows as stored: what a reload needs to show the same list. */
 export function storedRows(rows) {
-  return rows.slice(0, ROWS_KEPT).map((row) => {
+  return keptRows(rows).map((row) => {
     const { decodedAt, ...kept } = row; // eslint-disable-line no-unused-vars
     return kept;
   });

@@ -110,6 +110,8 @@ export async function render(root, params, app) {
   const early = (event) => {
     event.preventDefault();
     pressedEarly = true;
+    create.textContent = 'Loading the lists…';
+    create.setAttribute('aria-busy', 'true');
   };
   form.addEventListener('submit', early);
   const created = el('section', { id: 'qa-created', class: 'qa-created', hidden: true });
@@ -259,6 +261,8 @@ export async function render(root, params, app) {
   });
 
   form.removeEventListener('submit', early);
+  create.textContent = 'Create asset';
+  create.removeAttribute('aria-busy');
   if (pressedEarly) form.requestSubmit();
 
   return () => {

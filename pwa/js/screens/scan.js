@@ -5,7 +5,7 @@
 // Its parts live in ../scan/: the camera panel, the outcome banner, the recent list, the Missing tab, the
 // finish sheet, and the pure state they share.
 import { addLocalItem, buildIndex, decide, localProgress, packWithStates } from '../offline.js';
-import { initFeedback, isMuted, placeText, setMuted, signal, unlockAudio } from '../feedback.js';
+import { describe, initFeedback, isMuted, placeText, setMuted, signal, unlockAudio } from '../feedback.js';
 import { loadDecoder } from '../scanner.js';
 import { answerKey, createdKey } from '../outbox.js';
 import { el } from '../dom.js';
@@ -100,6 +100,7 @@ export async function render(root, params, app) {
     pack: null, // as the server gave it (states: the server's)
     index: null, // the pack with this phone's queued scans applied
     serverStates: new Map(), // assetId → the server's state, learnt since the stored pack was written
+    learntSince: null, // while a pack downloads: the states learnt meanwhile, put back on it
     packLoading: null,
     rows: [], // recent scans, newest first: this phone's and the server's
     latestClientScanId: null,
@@ -290,12 +291,16 @@ export async function render(root, params, app) {
   const saveRows = persist;
   const saveMobile = persist;
 
-  /** The server said what an item's state is now: kept with the rows' next write, and in the pack soon after. */
+  /**
+   * The server said what an item's state is now: kept with the rows' next write, and in the pack at most
+   * 300 ms later (a throttle, not a debounce: a long queue drain still writes the pack as it goes).
+   */
   let packTimer = null;
   function learnt(item, serverState) {
     item.serverState = serverState;
     state.serverStates.set(lower(item.assetId), serverState); // written by the next persist(), with the rows
-    clearTimeout(packTimer);
+    if (state.learntSince) state.learntSince.set(lower(item.assetId), serverState);
+    if (packTimer || state.closed) return;
     packTimer = setTimeout(() => {
       packTimer = null;
       persist({ pack: true });
@@ -430,20 +435,20 @@ export async function render(root, params, app) {
     if (held) return undefined; // the load asks once it is done
     if (state.packLoading) return state.packLoading;
     state.packLoading = (async () => {
+      // Answers that come while the pack is on its way may be newer than the pack: they are put back on it.
+      state.learntSince = new Map();
       try {
         const pack = await app.api.get(`/sessions/${sessionId}/offline-pack`);
         if (state.closed) return;
-        // The server's whole word: what was learnt before it is in it.
+        const since = Object.fromEntries(state.learntSince);
         state.serverStates = new Map();
-        await app.store.writeMany(['meta', 'packs'], ({ meta, packs }) => {
-          packs.put(pack, sessionId);
-          meta.put({}, keys.states);
-        }).catch(() => {});
-        usePack(pack);
+        usePack(pack, since);
+        persist({ pack: true }); // the pack with those answers in it; the map of learnt states emptied
         paintAll();
       } catch {
         // Offline or refused: the stored pack (if any) stays in use.
       } finally {
+        state.learntSince = null;
         state.packLoading = null;
       }
     })();
@@ -582,10 +587,15 @@ export async function render(root, params, app) {
     if (!answer || !entry || entry.sessionId !== sessionId) return;
     forget(entry.clientScanId);
     if (event.detail.undone) {
-      // Taken back while it was on its way: the outbox has undone it on the server.
+      // Taken back while it was on its way: the outbox has undone it on the server (or was refused: then the
+      // server's count stands, and the row comes back with the server's list).
+      consumed.add(answerKey(entry.clientScanId));
       const at = state.rows.findIndex((candidate) => candidate.clientScanId === entry.clientScanId);
       if (at >= 0) state.rows.splice(at, 1);
+      const failed = event.detail.undoError;
+      if (failed) app.toast(`Could not undo ${entry.code || 'the scan'}: ${failed.message}`, 'error');
       state.etag = null;
+      saveRows();
       refreshMobile();
       return;
     }
@@ -687,23 +697,37 @@ export async function render(root, params, app) {
     paintAll();
   }
 
+  const undoing = new Set(); // a second tap while the first is on its way does nothing
   async function undoRow(row) {
+    const key = row.clientScanId || row.scanId;
+    if (undoing.has(key)) return;
+    undoing.add(key);
     try {
       let target = row;
       const taken = row.pending ? await app.outbox.cancel(row.clientScanId) : null;
+      if (state.closed) return;
       if (taken === 'gone') {
         // Answered a moment ago: its answer applied here first, then undone on the server like any counted scan.
         target = state.rows.find((candidate) => candidate.clientScanId === row.clientScanId) || row;
         const stored = await app.store.get('meta', answerKey(row.clientScanId)).catch(() => null);
         if (target.pending && stored && stored.answer) target = applyAnswer(target, stored.answer);
+        if (!target.pending && (target.result !== 'accepted' || !target.scanId)) {
+          // The server did not count it (another phone had): there is nothing of this scan's to undo.
+          app.toast(`Nothing to undo: ${describe(target, target.code).title}`, 'info');
+          saveRows();
+          paintAll();
+          return;
+        }
       }
       if (target.pending) {
         // Never sent ("removed"), or undone on the server when its answer comes ("undo-on-arrival").
         const item = indexItem(target.item && target.item.assetId);
         if (item && target.newState) item.state = item.serverState || (target.newState === 'extra' ? 'excluded' : 'unscanned');
-        state.rows.splice(state.rows.indexOf(target), 1);
+        const at = state.rows.indexOf(target);
+        if (at >= 0) state.rows.splice(at, 1);
       } else {
         const result = await app.api.post(`/sessions/${sessionId}/unscan`, { scanId: target.scanId });
+        if (state.closed) return;
         target.undone = true;
         const item = indexItem(target.item && target.item.assetId);
         if (item) {
@@ -722,9 +746,10 @@ export async function render(root, params, app) {
       saveRows();
       paintAll();
     } catch (error) {
-      app.toast(error.message || 'Undo failed', 'error');
+      if (!state.closed) app.toast(error.message || 'Undo failed', 'error');
     } finally {
-      if (!state.readOnly) input.focus();
+      undoing.delete(key);
+      if (!state.readOnly && !state.closed) input.focus();
     }
   }
 
@@ -858,18 +883,26 @@ export async function render(root, params, app) {
   if (state.closed) return undefined;
   if (storedLocation) state.currentLocation = storedLocation;
   paintPlace();
-  state.rows = Array.isArray(storedRowList) ? storedRowList : [];
-  if (storedMobile) applyMobile(storedMobile, { merge: false });
-  // The server's pack with the stored queued rows on top; then rows for queued entries without one; then
-  // the answers that came while away (they write the server's states into the index).
-  if (storedPack) usePack(storedPack, storedStates);
-  rowsForQueue(entries);
-  await catchUp(entries);
+  // A row taken back just before a reload (its entry flagged "undo", the rows not yet stored) stays gone.
+  const takenBack = new Set(entries.filter((entry) => entry.undo).map((entry) => entry.clientScanId));
+  state.rows = (Array.isArray(storedRowList) ? storedRowList : []).filter((row) => !takenBack.has(row.clientScanId));
+  try {
+    if (storedMobile) applyMobile(storedMobile, { merge: false });
+    // The server's pack with the stored queued rows on top; then rows for queued entries without one; then
+    // the answers that came while away (they write the server's states into the index).
+    if (storedPack) usePack(storedPack, storedStates);
+    rowsForQueue(entries);
+    await catchUp(entries);
+  } catch (error) {
+    // What could be read is shown; scanning must go on whatever the stored state holds.
+    console.error('fieldscan: could not restore the scan screen', error);
+  } finally {
+    const early = held;
+    held = null;
+    ready();
+    if (!state.closed) for (const [fn, event] of early) fn(event);
+  }
   if (state.closed) return undefined;
-  const early = held;
-  held = null;
-  ready();
-  for (const [fn, event] of early) fn(event);
   persist();
   const latest = state.rows[0];
   if (latest && !state.readOnly && latest.result && latest.result !== 'pending') {
