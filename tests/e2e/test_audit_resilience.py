@@ -6,6 +6,7 @@ and checks what the server recorded."""
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from typing import Any, NamedTuple
 
@@ -65,16 +66,21 @@ def drained(page: Page) -> None:
     expect(page.locator("#pending-badge")).to_have_attribute("data-count", "0", timeout=20_000)
 
 
-def test_answers_that_came_while_the_screen_was_away_count_once_and_stay_counted_offline(open_phone, live_server, shot):
-    page, session, _, assets = audit_on_phone(open_phone, live_server, "Away: answers", 4)
-    found_offline(page, session, assets[:2])
-    # Away from the audit, the signal comes back and the queue is answered; then it goes again.
+def answered_while_away_then_offline(page: Page, live: LiveServer, session: dict[str, Any]) -> None:
+    """Away from the audit, the signal comes back and the queue is answered; then it goes again and the
+    audit is opened."""
     home(page)
     page.context.set_offline(False)
     drained(page)
     page.context.set_offline(True)
     expect(page.locator("#offline-indicator")).to_be_visible()
-    page.goto(f"{live_server.url}/app/sessions/{session['id']}")
+    page.goto(f"{live.url}/app/sessions/{session['id']}")
+
+
+def test_answers_that_came_while_the_screen_was_away_count_once_and_stay_counted_offline(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Away: answers", 4)
+    found_offline(page, session, assets[:2])
+    answered_while_away_then_offline(page, live_server, session)
     expect(page.locator("#scan-input")).to_be_visible()
     progress = page.locator("#progress")
     expect(progress).to_have_text("2 / 4")
@@ -119,6 +125,9 @@ def test_a_reload_while_the_queue_is_being_sent_ends_with_every_row_answered_onc
     # certain here by holding the stored rows back for 0.8 s, as a slow phone's storage would).
     page.add_init_script(SLOW_ROWS)
     page.evaluate("sessionStorage.setItem('slow-rows', '1')")
+    # The server's recent list is held back too: the rows must be right from the answers alone.
+    held: list[Route] = []
+    page.route("**/api/v1/sessions/*/mobile", lambda route: held.append(route))
     page.context.set_offline(False)
     page.reload()
     drained(page)
@@ -129,6 +138,7 @@ def test_a_reload_while_the_queue_is_being_sent_ends_with_every_row_answered_onc
     expect(page.locator(f"{ROWS}[data-result=accepted]")).to_have_count(5)
     expect(page.locator("#progress")).to_have_text("5 / 6")
     shot(page, "answered")
+    page.unroute("**/api/v1/sessions/*/mobile")
     page.evaluate("sessionStorage.removeItem('slow-rows')")
     page.reload()
     expect(page.locator("#progress")).to_have_text("5 / 6")
@@ -150,6 +160,17 @@ def idb_keys(page: Page, store: str) -> list[str]:
     })""", store)
 
 
+def undone_everywhere(page: Page, live: LiveServer, session: dict[str, Any], shot: Any) -> None:
+    """The one scan of a 3-item audit was taken back: once the queue is sent, the phone and the server say 0."""
+    drained(page)
+    expect(page.locator("#progress")).to_have_text("0 / 3")
+    expect(page.locator(f"{ROWS}[data-result=accepted]:not([data-undone])")).to_have_count(0)
+    shot(page, "undone")
+    mobile = live.mobile(session["id"])
+    assert mobile["progress"] == {"scanned": 0, "total": 3}
+    assert [scan["undone"] for scan in mobile["recentScans"]] == [True]
+
+
 def test_undo_of_a_scan_on_its_way_is_undone_on_the_server_even_after_a_reload(open_phone, live_server, shot):
     page, session, _, assets = audit_on_phone(open_phone, live_server, "Undo on its way", 3)
     wait_for_offline_pack(page, session["id"])
@@ -166,13 +187,87 @@ def test_undo_of_a_scan_on_its_way_is_undone_on_the_server_even_after_a_reload(o
     # The phone reloads before the answer comes; the scan is sent again and its count undone.
     page.unroute("**/api/v1/sessions/*/scan")
     page.reload()
+    undone_everywhere(page, live_server, session, shot)
+
+
+def test_undo_of_a_scan_whose_answer_was_lost_is_undone_on_the_server(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Undo, answer lost", 3)
+    wait_for_offline_pack(page, session["id"])
+
+    def counted_then_lost(route: Route) -> None:
+        route.fetch()  # the server counts it...
+        route.abort()  # ...and the answer never reaches the phone
+
+    page.route("**/api/v1/sessions/*/scan", counted_then_lost)
+    scan_typed(page, assets[0]["tag"])
+    expect_outcome(page, "accepted", "Found")
+    expect(page.locator("#offline-indicator")).to_be_visible()
+    assert live_server.mobile(session["id"])["progress"]["scanned"] == 1
+    page.unroute("**/api/v1/sessions/*/scan")
+    page.locator(f"{ROWS} [data-action=undo]").first.click()
+    expect(page.locator(ROWS)).to_have_count(0)
+    [entry] = idb_all(page, "outbox")
+    assert entry["attempted"] is True and entry["undo"] is True  # it may have been counted: undone when answered
+    undone_everywhere(page, live_server, session, shot)
+
+
+def test_a_double_tap_on_undo_takes_back_one_scan(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Double tap", 3)
+    found_offline(page, session, assets[:2])
+    expect(page.locator("#progress")).to_have_text("2 / 3")
+    page.locator(f"{ROWS} [data-action=undo]").first.evaluate("(button) => { button.click(); button.click(); }")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator("#progress")).to_have_text("1 / 3")
+    shot(page, "one-left")
+    assert len(idb_all(page, "outbox")) == 1
+    page.context.set_offline(False)
     drained(page)
-    expect(page.locator("#progress")).to_have_text("0 / 3")
-    expect(page.locator(f"{ROWS}[data-result=accepted]:not([data-undone])")).to_have_count(0)
-    shot(page, "undone")
-    mobile = live_server.mobile(session["id"])
-    assert mobile["progress"] == {"scanned": 0, "total": 3}
-    assert all(scan["undone"] for scan in mobile["recentScans"])
+    assert live_server.mobile(session["id"])["progress"] == {"scanned": 1, "total": 3}
+
+
+def test_answers_that_come_while_the_pack_downloads_stay_in_it(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Pack on its way", 3)
+    wait_for_offline_pack(page, session["id"])
+    home(page)
+    # The next pack is made by the server now, before the scan, and reaches the phone after its answer.
+    held: list[tuple[Route, Any]] = []
+    page.route("**/api/v1/sessions/*/offline-pack", lambda route: held.append((route, route.fetch())))
+    page.goto(f"{live_server.url}/app/sessions/{session['id']}")
+    expect(page.locator("#scan-input")).to_be_focused()
+    page.wait_for_function("() => window.fieldscan && window.fieldscan.scanReadyAt")
+    deadline = time.monotonic() + 10
+    while not held:
+        assert time.monotonic() < deadline, "the scan screen did not ask for the pack"
+        page.wait_for_timeout(100)
+    scan_typed(page, assets[0]["tag"])
+    expect_outcome(page, "accepted", "Found")
+    drained(page)
+    expect(page.locator(f"{ROWS}[data-pending=true]")).to_have_count(0)
+    route, response = held[0]
+    route.fulfill(response=response)
+    page.unroute("**/api/v1/sessions/*/offline-pack")
+    page.wait_for_timeout(600)  # the pack is written at most 300 ms after it is in use
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#progress")).to_have_text("1 / 3")
+    scan_typed(page, assets[0]["tag"])
+    expect_outcome(page, "already_scanned", "Already counted")
+    expect(page.locator("#progress")).to_have_text("1 / 3")
+    shot(page, "still-counted")
+
+
+def test_more_answers_than_rows_shown_are_all_taken_in(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Many while away", 64)
+    found_offline(page, session, assets[:63])
+    answered_while_away_then_offline(page, live_server, session)
+    expect(page.locator("#progress")).to_have_text("63 / 64")
+    scan_typed(page, assets[0]["tag"])  # the oldest: its answer came while away, like the rest
+    expect_outcome(page, "already_scanned", "Already counted")
+    expect(page.locator("#progress")).to_have_text("63 / 64")
+    page.locator("#tab-missing").click()
+    expect(page.locator("[data-testid=missing-item]")).to_have_count(1)
+    shot(page, "one-missing")
+    assert not [key for key in idb_keys(page, "meta") if key.startswith("answer:")], "every answer taken in"
 
 
 def test_a_scan_the_phone_cannot_keep_says_so_and_counts_for_nothing(open_phone, live_server, shot):
@@ -207,9 +302,11 @@ def test_an_asset_quick_added_online_counts_once_while_its_scan_waits(open_phone
     # The server expects it in this room already: its waiting scan adds to the counted, not to the total.
     expect(page.locator("#progress")).to_have_text("1 / 3", timeout=15_000)
     shot(page, "waiting")
+    page.reload()  # what the phone stored says the same
+    expect(page.locator("#progress")).to_have_text("1 / 3")
     page.unroute("**/api/v1/sessions/*/scan")
     drained(page)
-    expect(new_row).not_to_have_attribute("data-pending", "true")
+    expect(page.locator(f"{ROWS}[data-new=true]")).not_to_have_attribute("data-pending", "true")
     expect(page.locator("#progress")).to_have_text("1 / 3")
     assert live_server.mobile(session["id"])["progress"] == {"scanned": 1, "total": 3}
 
