@@ -11,7 +11,7 @@ from backend.auth import service
 from backend.auth.guards import admin, technician
 from backend.auth.models import ApiKey
 from backend.auth.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, ApiKeyPage, LoginIn, LoginOut, MeOut, TenantOut
-from backend.context import Caller, CurrentSettings, CurrentTenant, DB, provide_settings, provide_tenant
+from backend.context import Caller, CurrentSettings, CurrentTenant, DB, database_of, provide_settings, provide_tenant
 from backend.tenancy.service import TenantInfo
 from backend.wire import parse_uuid
 
@@ -28,8 +28,9 @@ def _key_out(key: ApiKey) -> ApiKeyOut:
 @post("/auth/login", status_code=200, dependencies={"tenant": Provide(provide_tenant, sync_to_thread=False),
                     "settings": Provide(provide_settings, sync_to_thread=False)},
       summary="Sign in with email and password", description="Answers a JWT bound to the tenant of the Host.")
-async def login(data: JSONBody[LoginIn], db: DB, tenant: CurrentTenant, settings: CurrentSettings) -> LoginOut:
-    result = await service.sign_in(db, settings, tenant, data.email, data.password)
+async def login(data: JSONBody[LoginIn], request: Request, tenant: CurrentTenant, settings: CurrentSettings) -> LoginOut:
+    # No request session: sign_in opens its own short ones around the password check.
+    result = await service.sign_in(database_of(request.app.state), settings, tenant, data.email, data.password)
     user = result.user
     me = MeOut(role=user.role, via="jwt", tenant=_tenant_out(tenant), id=user.id, email=user.email, name=user.name)
     return LoginOut(token=result.token, token_type="Bearer", expires_at=result.expires_at, user=me)  # type: ignore[arg-type]

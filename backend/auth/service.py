@@ -37,9 +37,11 @@ async def create_user(session: AsyncSession, tenant_id: UUID, email: str, passwo
     if len(password) < 8:
         raise BadRequest("Password must be at least 8 characters", {"password": "at least 8 characters"})
     key = email_key(email)
+    # Hashed before the first statement: on SQLite a write session holds the write lock from there to its
+    # commit, and Argon2 takes tens of milliseconds that every scan would wait.
+    password_hash = await anyio.to_thread.run_sync(rules.hash_password, password)
     if (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.email_key == key))).first():
         raise Conflict(f"A user with email '{email}' already exists", {"email": "taken"})
-    password_hash = await anyio.to_thread.run_sync(rules.hash_password, password)
     user = User(tenant_id=tenant_id, email=email.strip(), email_key=key, password_hash=password_hash, role=role, name=name)
     session.add(user)
     await session.flush()
@@ -60,16 +62,22 @@ class SignIn:
     user: User
 
 
-async def sign_in(session: AsyncSession, settings: Settings, tenant: TenantInfo, email: str, password: str) -> SignIn:
-    user = (await session.execute(
-        select(User).where(User.tenant_id == tenant.id, User.email_key == email_key(email))
-    )).scalar_one_or_none()
+async def sign_in(database: Database, settings: Settings, tenant: TenantInfo, email: str, password: str) -> SignIn:
+    """Read the user, check the password outside any transaction, then record the sign-in in a short write:
+    Argon2 never runs while the SQLite write lock is held (a flood of wrong passwords must not stall scans)."""
+    async with database.read_sessions() as session:
+        user = (await session.execute(
+            select(User).where(User.tenant_id == tenant.id, User.email_key == email_key(email))
+        )).scalar_one_or_none()
     ok = await anyio.to_thread.run_sync(rules.verify_password, user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise Unauthorized("Invalid email or password")
     now = utcnow()
+    async with database.write_sessions() as session:
+        await session.execute(update(User).where(User.tenant_id == tenant.id, User.id == user.id)
+                              .values(last_login_at=now))
+        await session.commit()
     user.last_login_at = now
-    await session.commit()
     token, expires = rules.issue_token(settings.secret_key, user_id=user.id, tenant_id=tenant.id, tenant_slug=tenant.slug,
                                        role=user.role, now=now, ttl=timedelta(minutes=settings.token_ttl_minutes))
     return SignIn(token=token, expires_at=expires, user=user)
