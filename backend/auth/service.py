@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from uuid import UUID
 
 import anyio.to_thread
@@ -21,6 +24,21 @@ from backend.db.engine import Database
 from backend.errors import BadRequest, Conflict, NotFound, Unauthorized
 from backend.settings import Settings
 from backend.tenancy.service import TenantInfo
+
+T = TypeVar("T")
+_PASSWORD_CHECKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+
+
+async def _argon2(fn: Callable[..., T], *args: Any) -> T:
+    """Hash or check a password on a worker thread, one at a time per process: each Argon2 run already
+    uses several cores (its parallelism lanes), so a flood of sign-ins waits here, asleep, instead of
+    taking every core from the scans."""
+    loop = asyncio.get_running_loop()
+    limiter = _PASSWORD_CHECKS.get(loop)
+    if limiter is None:
+        limiter = _PASSWORD_CHECKS[loop] = anyio.CapacityLimiter(1)
+    return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+
 
 CACHE_SECONDS = 5.0  # how long a deactivated user or revoked key may still be honoured by one process
 LAST_USED_EVERY = timedelta(seconds=60)
@@ -39,7 +57,7 @@ async def create_user(session: AsyncSession, tenant_id: UUID, email: str, passwo
     key = email_key(email)
     # Hashed before the first statement: on SQLite a write session holds the write lock from there to its
     # commit, and Argon2 takes tens of milliseconds that every scan would wait.
-    password_hash = await anyio.to_thread.run_sync(rules.hash_password, password)
+    password_hash = await _argon2(rules.hash_password, password)
     if (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.email_key == key))).first():
         raise Conflict(f"A user with email '{email}' already exists", {"email": "taken"})
     user = User(tenant_id=tenant_id, email=email.strip(), email_key=key, password_hash=password_hash, role=role, name=name)
@@ -69,7 +87,7 @@ async def sign_in(database: Database, settings: Settings, tenant: TenantInfo, em
         user = (await session.execute(
             select(User).where(User.tenant_id == tenant.id, User.email_key == email_key(email))
         )).scalar_one_or_none()
-    ok = await anyio.to_thread.run_sync(rules.verify_password, user.password_hash if user else None, password)
+    ok = await _argon2(rules.verify_password, user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise Unauthorized("Invalid email or password")
     now = utcnow()
