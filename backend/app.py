@@ -23,6 +23,7 @@ from backend.categories.api import router as categories_router
 from backend.context import provide_db, provide_principal
 from backend.db.engine import open_database
 from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_response, exception_handlers
+from backend.headers import SecurityHeaders
 from backend.settings import Settings
 from backend.pages.api import home, label_pages
 from backend.lan_api import ca_certificate, ca_page
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=check_request,
+        before_send=[SecurityHeaders(settings)],  # CSP, nosniff, HSTS...: on every answer, errors included
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Fieldscan API",

@@ -1,6 +1,6 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.12.05-5';
+const VERSION = '2026.12.05-6';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;
@@ -47,6 +47,7 @@ const ON_DEMAND = [
   '/app/js/screens/print.js',
   '/app/js/screens/asset_lifecycle.js',
   '/app/js/screens/report.js',
+  '/app/report.css', // the report's stylesheet: it opens in a frame of the app
 ];
 
 self.addEventListener('install', (event) => {

@@ -22,12 +22,13 @@ from backend.pages import service
 from backend.tenancy.guards import resolve_tenant
 
 # Nothing kept, nothing indexed, nothing loaded from elsewhere: a label page must not outlive a change of
-# the asset, nor run anything but its own markup.
+# the asset, nor run anything but its own markup and stylesheet (/app/pages.css). Tighter than the policy
+# backend/headers.py gives every other answer, which therefore leaves this one alone.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'",
 }
 

@@ -21,69 +21,6 @@ import {
 const POLL_MS = 5000;
 const PACK_STALE_VERSIONS = 50; // the server moved this far past our pack: download it again
 
-const STYLE = `
-.scan-screen { display: flex; flex-direction: column; gap: 10px; min-height: calc(100dvh - var(--topbar-h) - 32px); }
-.scan-top { display: flex; align-items: center; gap: 8px; }
-.scan-top .back { min-height: 44px; min-width: 44px; display: inline-flex; align-items: center; justify-content: center; font-weight: 800; font-size: 1.4rem; text-decoration: none; color: var(--ink); }
-.scan-top .session-name { flex: 1; margin: 0; font-size: 1.15rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.scan-top #progress { font-weight: 800; font-size: 1.2rem; font-variant-numeric: tabular-nums; }
-.scan-tabs { display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 6px; }
-.scan-tabs .btn { min-height: 44px; padding: 0 8px; font-size: 1rem; }
-.scan-tabs .btn[aria-selected="true"] { background: var(--accent); color: var(--paper); }
-.camera-box { position: relative; background: #000; border-radius: var(--radius); overflow: hidden; aspect-ratio: 4 / 3; max-height: 34vh; }
-.camera-box video { width: 100%; height: 100%; object-fit: cover; display: block; }
-.camera-box #start-camera { position: absolute; inset: auto 12px 12px 12px; width: auto; }
-.camera-box #start-camera[data-running] { inset: 8px 8px auto auto; min-height: 40px; font-size: .95rem; opacity: .85; }
-.camera-box #torch { position: absolute; top: 8px; left: 8px; }
-.scan-screen .outcome { padding: 14px 16px; border-radius: var(--radius); }
-.scan-screen .outcome:not([data-result]), .scan-screen .outcome[data-result=pending], .scan-screen .outcome.is-closed { background: var(--paper-2); color: var(--ink); }
-.scan-screen .outcome.is-refused { background: var(--paper-2); color: var(--ink); border-left: 6px solid var(--danger); }
-.scan-screen .outcome[data-local="true"] { outline: 3px dashed rgba(0,0,0,.25); outline-offset: -3px; }
-.scan-screen .outcome-title { font-size: 2.2rem; font-weight: 900; line-height: 1.1; }
-.scan-screen .outcome-detail { font-size: 1.1rem; font-weight: 600; margin-top: 4px; overflow-wrap: anywhere; }
-.scan-screen .outcome-change { margin-top: 4px; font-weight: 600; }
-.scan-screen .outcome-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
-.scan-screen .outcome-actions .btn { flex: 1 1 40%; background: var(--paper); color: var(--ink); border-color: var(--paper); }
-.scan-screen .outcome.is-closed .outcome-actions .btn { border-color: var(--accent); color: var(--accent); }
-.scan-bottom { margin-top: auto; display: flex; flex-direction: column; gap: 8px; }
-.scan-form { display: flex; gap: 8px; }
-.scan-form .btn { width: auto; flex: none; }
-.current-location { font-weight: 700; color: var(--location); }
-.recent { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; max-height: 32vh; overflow-y: auto; }
-.recent-scan { display: grid; grid-template-columns: 14px auto 1fr auto; align-items: center; gap: 4px 8px; padding: 6px 8px; border: 1px solid var(--line); border-radius: var(--radius); }
-.recent-scan[data-undone] { opacity: .5; text-decoration: line-through; }
-.recent-dot { width: 14px; height: 14px; border-radius: 50%; }
-.recent-title { font-weight: 800; }
-.recent-detail { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.recent-actions { display: flex; gap: 6px; }
-.recent-actions .btn { min-height: 44px; }
-.recent-note { grid-column: 2 / 5; font-size: .9rem; color: var(--ink-soft); }
-.missing-panel { display: flex; flex-direction: column; gap: 8px; }
-.missing-place { font-size: 1rem; margin: 10px 0 4px; color: var(--ink-soft); }
-.missing-item { display: flex; gap: 10px; width: 100%; text-align: left; min-height: 48px; align-items: center; background: var(--paper); border: 1px solid var(--line); border-radius: var(--radius); padding: 6px 10px; font: inherit; color: var(--ink); }
-.missing-tag { font-weight: 800; white-space: nowrap; }
-.missing-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.missing-card { border: 2px solid var(--accent); border-radius: var(--radius); padding: 12px; display: flex; flex-direction: column; gap: 8px; }
-.missing-card h3 { margin: 0; }
-.missing-facts { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 0; }
-.missing-facts dt { color: var(--ink-soft); }
-.missing-facts dd { margin: 0; font-weight: 600; }
-.finish-sheet { border: 2px solid var(--accent); border-radius: var(--radius); padding: 12px 14px; display: flex; flex-direction: column; gap: 8px; }
-.finish-sheet h2 { margin: 0; }
-.finish-body { display: flex; flex-direction: column; gap: 10px; }
-.finish-facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(110px, 1fr)); gap: 8px; }
-.finish-fact { display: flex; flex-direction: column; padding: 8px; background: var(--paper-2); border-radius: var(--radius); }
-.finish-value { font-size: 1.5rem; font-weight: 900; font-variant-numeric: tabular-nums; }
-.finish-choice { display: flex; gap: 10px; align-items: center; min-height: 48px; font-weight: 600; }
-.finish-choice input { width: 28px; height: 28px; }
-.finish-blocked { font-weight: 700; }
-`;
-
-function ensureStyle() {
-  if (document.getElementById('scan-screen-style')) return;
-  document.head.append(Object.assign(document.createElement('style'), { id: 'scan-screen-style', textContent: STYLE }));
-}
-
 function isTyping(node) {
   return node && node.id !== 'scan-input' && (node.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(node.tagName));
 }
@@ -113,7 +50,6 @@ export async function render(root, params, app) {
   let ready;
   const loaded = new Promise((resolve) => { ready = resolve; });
   window.fieldscan = window.fieldscan || {};
-  ensureStyle();
 
   // --- the screen
   const title = el('h1', { class: 'session-name', id: 'session-name', text: 'Audit' });
