@@ -86,6 +86,9 @@ class ScanIn(Wire):
     # The device's clock, with its offset: a time without one cannot be placed.
     scanned_at: Annotated[datetime, Meta(tz=True)] | None = None
     location_id: UUID | None = None
+    # Only the stored answer to clientScanId, never a new scan: how a phone settles a scan it took back
+    # after sending it (the send may or may not have arrived) without making it happen now.
+    replay_only: bool = False
 
 
 class UnscanIn(Wire):

@@ -259,6 +259,13 @@ async def scan(db: AsyncSession, principal: Principal, session_id: UUID, data: S
     """One scan, answered and committed; a replayed clientScanId gets its first answer back."""
     if (data.item_id is None) == (data.code is None):
         raise BadRequest("Send either itemId or code", {"code": "either code or itemId", "itemId": "either code or itemId"})
+    if data.replay_only:
+        if data.client_scan_id is None:
+            raise BadRequest("replayOnly needs the clientScanId of the scan to replay", {"clientScanId": "required"})
+        stored = await db.run_sync(scanning.stored_answer, principal.tenant.id, session_id, data)
+        if stored is None:
+            raise NotFound("This scan never reached the server; nothing was recorded", {"clientScanId": "never received"})
+        return stored
     try:
         return await run_write(db, scanning.scan_tx, principal, session_id, data)
     except IntegrityError:

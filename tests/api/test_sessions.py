@@ -367,6 +367,21 @@ async def test_a_replayed_client_scan_id_answers_the_first_answer_and_changes_no
     assert [s["clientScanId"] for s in recent] == [None, client_scan_id]
 
 
+async def test_replay_only_answers_a_stored_scan_and_never_makes_a_new_one(site):
+    tenant = site.tenant
+    audit = await site.session(locationId=site.hq["id"])
+    sent = str(uuid.uuid4())
+    first = await scan(tenant, audit["id"], code="LAP-1", clientScanId=sent)
+    replay = await tenant.post(f"/sessions/{audit['id']}/scan", json={"code": "LAP-1", "clientScanId": sent, "replayOnly": True})
+    assert replay.status_code == 200 and replay.json() == first
+    never = await tenant.post(f"/sessions/{audit['id']}/scan",
+                              json={"code": "CHR-1", "clientScanId": str(uuid.uuid4()), "replayOnly": True})
+    assert_error(never, 404)
+    assert never.json()["details"] == {"clientScanId": "never received"}
+    assert_error(await tenant.post(f"/sessions/{audit['id']}/scan", json={"code": "CHR-1", "replayOnly": True}), 400)
+    assert await item_states(tenant, audit["id"]) == {"LAP-1": "scanned", "CHR-1": "unscanned"}
+
+
 async def test_the_devices_scan_time_is_kept(site):
     audit = await site.session(locationId=site.hq["id"])
     answer = await scan(site.tenant, audit["id"], code="LAP-1", scannedAt="2024-05-06T07:08:09+02:00")
