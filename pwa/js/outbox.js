@@ -7,8 +7,9 @@
 // its clientId (itemClientId) and is sent with the id the server gave.
 // A queued scan undone on the phone is removed (cancel) if it never left; one that was ever sent (it is
 // marked "attempted" before it goes: the server may have counted it even if the answer was lost) is flagged
-// "undo" instead, so it is undone on the server as soon as it is answered, even after a reload (it is then
-// sent again with the same clientScanId, which the server answers with the first answer).
+// "undo" instead, so it is undone on the server as soon as it is answered, even after a reload. It is then
+// sent again as replayOnly: the server answers the first answer if the scan arrived, or a 404 if it never
+// did (and nothing happens: a taken-back "Move here" never moves the asset).
 // Events: "scan-queued" {entry}, "scan-synced" {entry, answer, undone, undoError}, "scan-rejected" {entry, error},
 // "asset-created" {entry, asset}, "create-rejected" {entry, error}, "count" {count}.
 import * as store from './store.js';
@@ -19,8 +20,6 @@ const STORE = 'outbox';
 const RETRY_EVERY_MS = 15000;
 // With work queued, the server is asked every 2 s whether it is back, so the queue leaves within 2 s of it.
 const QUEUED_RETRY_MS = 2000;
-// Answers nobody came back for (the screen was never reopened) are dropped after a week.
-const ANSWERS_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 export const answerKey = (clientScanId) => `answer:${clientScanId}`;
 export const createdKey = (clientId) => `created:${clientId}`;
@@ -196,7 +195,23 @@ class Outbox extends EventTarget {
         };
       });
       if (!live) return;
-      const answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+      if (live.undo) body.replayOnly = true;
+      let answer;
+      try {
+        answer = await post(`/sessions/${encodeURIComponent(sessionId)}/scan`, body);
+      } catch (error) {
+        if (!(live.undo && error instanceof ApiError && error.status === 404 && error.details && error.details.clientScanId)) {
+          throw error;
+        }
+        // Taken back, and it never arrived: nothing to undo anywhere.
+        await store.writeMany([STORE, 'meta'], (stores) => {
+          stores.meta.put({ undone: true, at: Date.now() }, answerKey(clientScanId));
+          stores[STORE].delete(entry.seq);
+        });
+        this.countDown();
+        this.emit('scan-synced', { entry, answer: null, undone: true, undoError: null });
+        return;
+      }
       // The answer kept and the entry gone in one transaction: a crash between them cannot lose the answer.
       // An entry flagged "undo" stays until its count is undone.
       let undo = false;
@@ -209,7 +224,13 @@ class Outbox extends EventTarget {
         };
       });
       const undoError = undo ? await this.undoAnswered(sessionId, answer) : null;
-      if (undo) await store.del(STORE, entry.seq);
+      if (undo) {
+        // Refused (the audit was completed meanwhile): the answer stands, and says why, for a screen opened later.
+        await store.writeMany([STORE, 'meta'], (stores) => {
+          if (undoError) stores.meta.put({ answer, at: Date.now(), undoError }, answerKey(clientScanId));
+          stores[STORE].delete(entry.seq);
+        });
+      }
       this.countDown();
       this.emit('scan-synced', { entry, answer, undone: undo, undoError });
     } finally {
@@ -218,9 +239,9 @@ class Outbox extends EventTarget {
   }
 
   /**
-   * The server's count of a scan taken back while it was on its way, undone. Answers null when done (a 409:
-   * undone already, by an earlier try), else the refusal (e.g. the audit was completed meanwhile), which the
-   * screen shows: the scan then stays counted on the server.
+   * The server's count of a scan taken back while it was on its way, undone. Answers null when done (a 409
+   * about the scan or the item: undone already by an earlier try, or not this scan's count), else the refusal
+   * (a 409 about the audit: completed meanwhile), which the screen shows: the scan stays counted.
    */
   async undoAnswered(sessionId, answer) {
     if (answer.result !== 'accepted' || !answer.scan || !answer.scan.id) return null;
@@ -228,21 +249,12 @@ class Outbox extends EventTarget {
       await post(`/sessions/${encodeURIComponent(sessionId)}/unscan`, { scanId: answer.scan.id });
       return null;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) return null;
+      const details = (error instanceof ApiError && error.details) || {};
+      if (error instanceof ApiError && error.status === 409 && ('scanId' in details || 'state' in details)) return null;
       if (error instanceof ApiError && error.status >= 400 && error.status < 500 && ![401, 408, 429].includes(error.status)) {
         return errorRecord(error);
       }
       throw error;
-    }
-  }
-
-  /** Answers older than ANSWERS_KEPT_MS that no screen took in. */
-  async pruneAnswers(now = Date.now()) {
-    const keys = await store.keys('meta');
-    for (const key of keys) {
-      if (typeof key !== 'string' || !key.startsWith('answer:')) continue;
-      const stored = await store.get('meta', key);
-      if (stored && now - (stored.at || 0) > ANSWERS_KEPT_MS) await store.del('meta', key);
     }
   }
 
@@ -297,7 +309,6 @@ class Outbox extends EventTarget {
     }, QUEUED_RETRY_MS);
     this.refreshCount().catch(() => {});
     tryNow();
-    this.pruneAnswers().catch(() => {});
   }
 }
 

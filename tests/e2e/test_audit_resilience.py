@@ -211,6 +211,48 @@ def test_undo_of_a_scan_whose_answer_was_lost_is_undone_on_the_server(open_phone
     undone_everywhere(page, live_server, session, shot)
 
 
+def test_undo_of_a_scan_that_never_arrived_leaves_nothing_on_the_server(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Undo, never arrived", 3)
+    wait_for_offline_pack(page, session["id"])
+    page.route("**/api/v1/sessions/*/scan", lambda route: route.abort())  # lost before the server
+    scan_typed(page, assets[0]["tag"])
+    expect_outcome(page, "accepted", "Found")
+    expect(page.locator("#offline-indicator")).to_be_visible()
+    page.unroute("**/api/v1/sessions/*/scan")
+    page.locator(f"{ROWS} [data-action=undo]").first.click()
+    expect(page.locator(ROWS)).to_have_count(0)
+    [entry] = idb_all(page, "outbox")
+    assert entry["attempted"] is True and entry["undo"] is True
+    drained(page)
+    expect(page.locator("#progress")).to_have_text("0 / 3")
+    shot(page, "nothing-sent")
+    mobile = live_server.mobile(session["id"])
+    assert mobile["progress"] == {"scanned": 0, "total": 3}
+    assert mobile["recentScans"] == []  # asked only for its answer: the scan was never made now
+
+
+def test_an_undo_refused_because_the_audit_was_completed_says_so_and_the_count_stands(open_phone, live_server, shot):
+    page, session, _, assets = audit_on_phone(open_phone, live_server, "Undo, then completed", 3)
+    wait_for_offline_pack(page, session["id"])
+
+    def counted_then_lost(route: Route) -> None:
+        route.fetch()
+        route.abort()
+
+    page.route("**/api/v1/sessions/*/scan", counted_then_lost)
+    scan_typed(page, assets[0]["tag"])
+    expect(page.locator("#offline-indicator")).to_be_visible()
+    page.unroute("**/api/v1/sessions/*/scan")
+    page.locator(f"{ROWS} [data-action=undo]").first.click()
+    expect(page.locator(ROWS)).to_have_count(0)
+    live_server.api.patch(f"/sessions/{session['id']}", json={"status": "completed"}).raise_for_status()
+    drained(page)
+    expect(page.locator(".toast-error")).to_contain_text("Could not undo")
+    shot(page, "refused")
+    expect(page.locator(ROWS)).to_have_count(1)  # back, as the server counted it
+    assert live_server.mobile(session["id"])["progress"]["scanned"] == 1
+
+
 def test_a_double_tap_on_undo_takes_back_one_scan(open_phone, live_server, shot):
     page, session, _, assets = audit_on_phone(open_phone, live_server, "Double tap", 3)
     found_offline(page, session, assets[:2])
@@ -246,7 +288,7 @@ def test_answers_that_come_while_the_pack_downloads_stay_in_it(open_phone, live_
     route, response = held[0]
     route.fulfill(response=response)
     page.unroute("**/api/v1/sessions/*/offline-pack")
-    page.wait_for_timeout(600)  # the pack is written at most 300 ms after it is in use
+    page.wait_for_timeout(600)  # the pack is stored as soon as it is in use
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("#progress")).to_have_text("1 / 3")

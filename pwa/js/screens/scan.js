@@ -20,6 +20,7 @@ import {
 
 const POLL_MS = 5000;
 const PACK_STALE_VERSIONS = 50; // the server moved this far past our pack: download it again
+const PACK_WRITE_MS = 2000; // the whole pack (up to a megabyte) rewritten at most this often; states go sooner
 
 function isTyping(node) {
   return node && node.id !== 'scan-input' && (node.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(node.tagName));
@@ -190,7 +191,7 @@ export async function render(root, params, app) {
   // A call joins the write not yet started, or queues one behind the running one: when its promise resolves,
   // what the screen held at the call is stored.
   // The server's states learnt from answers go with them, as a small map beside the pack; the pack itself
-  // (up to a megabyte) is rewritten with them at most every 300 ms, which empties the map in the same write.
+  // (up to a megabyte) is rewritten with them at most every PACK_WRITE_MS, which empties the map in that write.
   let waitingWrite = null;
   let writePack = false;
   let lastWrite = Promise.resolve();
@@ -228,8 +229,8 @@ export async function render(root, params, app) {
   const saveMobile = persist;
 
   /**
-   * The server said what an item's state is now: kept with the rows' next write, and in the pack at most
-   * 300 ms later (a throttle, not a debounce: a long queue drain still writes the pack as it goes).
+   * The server said what an item's state is now: kept with the rows' next write (a small map), and in the
+   * pack itself at most PACK_WRITE_MS later (a throttle, not a debounce: a long drain still writes it).
    */
   let packTimer = null;
   function learnt(item, serverState) {
@@ -240,7 +241,7 @@ export async function render(root, params, app) {
     packTimer = setTimeout(() => {
       packTimer = null;
       persist({ pack: true });
-    }, 300);
+    }, PACK_WRITE_MS);
   }
 
   async function saveLocation(location) {
@@ -358,10 +359,15 @@ export async function render(root, params, app) {
     for (const row of [...state.rows].reverse()) {
       if (!row.pending || waiting.has(row.clientScanId)) continue;
       const stored = await app.store.get('meta', answerKey(row.clientScanId)).catch(() => null);
-      if (!stored) continue;
+      if (!stored) {
+        // Neither queued nor answered: stored a moment before its queue entry, and the app closed between.
+        refuse(row, { message: 'Not kept on this phone (the app closed as it was scanned); scan it again' });
+        continue;
+      }
       if (stored.undone) state.rows.splice(state.rows.indexOf(row), 1);
       else if (stored.answer) applyAnswer(row, stored.answer);
       else if (stored.error) refuse(row, stored.error);
+      if (stored.undoError) app.toast(`Could not undo ${row.code}: ${stored.undoError.message}`, 'error');
       consumed.add(answerKey(row.clientScanId));
     }
   }
@@ -520,18 +526,22 @@ export async function render(root, params, app) {
 
   function onSynced(event) {
     const { entry, answer } = event.detail || {};
-    if (!answer || !entry || entry.sessionId !== sessionId) return;
+    if (!entry || entry.sessionId !== sessionId || (!answer && !event.detail.undone)) return;
     forget(entry.clientScanId);
     if (event.detail.undone) {
-      // Taken back while it was on its way: the outbox has undone it on the server (or was refused: then the
-      // server's count stands, and the row comes back with the server's list).
+      // Taken back after it was sent: the outbox has undone it on the server (or it never arrived). If the
+      // undo was refused, the server's count stands: applied here, and the row comes back with its list.
       consumed.add(answerKey(entry.clientScanId));
       const at = state.rows.findIndex((candidate) => candidate.clientScanId === entry.clientScanId);
       if (at >= 0) state.rows.splice(at, 1);
       const failed = event.detail.undoError;
-      if (failed) app.toast(`Could not undo ${entry.code || 'the scan'}: ${failed.message}`, 'error');
+      if (failed) {
+        app.toast(`Could not undo ${entry.code || 'the scan'}: ${failed.message}`, 'error');
+        if (answer) applyAnswer({}, answer);
+      }
       state.etag = null;
       saveRows();
+      paintAll();
       refreshMobile();
       return;
     }
