@@ -259,7 +259,9 @@ async def test_the_printable_report_shows_totals_breakdowns_and_lists_with_names
     for total, value in (("expected", 5), ("scanned", 3), ("missing", 2), ("extras", 2), ("wrong-location", 1),
                          ("moved", 1), ("unknown-codes", 2)):
         assert f'id="total-{total}">{value}<' in page, total
-    assert "@page" in page and "size: A4" in page
+    assert '<link rel="stylesheet" href="/app/report.css">' in page  # printed on A4 (a file: the CSP allows no inline style)
+    sheet = await audit.tenant.client.get("/app/report.css")
+    assert sheet.status_code == 200 and "@page" in sheet.text and "size: A4" in sheet.text
     for text in ("CHR-2", "LAP-2", "KBD-1", "MON-1", "NOPE-1", "Laptops", "HQ &gt; Room 204", audit.admin_email):
         assert text in page, text
     assert page.index('id="total-expected"') < page.index("By category") < page.index("LAP-2")
