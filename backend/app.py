@@ -26,6 +26,7 @@ from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_re
 from backend.headers import SecurityHeaders
 from backend.settings import Settings
 from backend.pages.api import home, label_pages
+from backend.request_body import FieldscanRequest
 from backend.lan_api import ca_certificate, ca_page
 from backend.system.api import health, ready
 from backend.system.docs import LocalSwaggerUI
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
         state=State({"settings": settings, "tenant_cache": TenantCache(), "auth_cache": AuthCache()}),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=check_request,
+        request_class=FieldscanRequest,  # JSON bodies checked before they are decoded
         before_send=[SecurityHeaders(settings)],  # CSP, nosniff, HSTS...: on every answer, errors included
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
@@ -14,7 +15,41 @@ from backend.errors import BadRequest
 
 
 class Wire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, rename="camel"):
-    """A request body: camelCase keys, unknown keys refused."""
+    """A request body: camelCase keys, unknown keys refused, every date-time one that has a UTC value."""
+
+    def __post_init__(self) -> None:
+        # msgspec runs this as it decodes a body, so a time the service could never convert to UTC is
+        # refused here, naming its field, for every route at once.
+        for name, wire_name in _aware_fields(type(self)):
+            value = getattr(self, name)
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                as_utc(value, wire_name)
+
+
+@cache
+def _aware_fields(cls: type[msgspec.Struct]) -> tuple[tuple[str, str], ...]:
+    """The (attribute, camelCase name) of each date-time field of a request body, worked out once per type."""
+    def is_datetime(t: Any) -> bool:
+        if isinstance(t, msgspec.inspect.Metadata):  # a description or other documentation around the type
+            return is_datetime(t.type)
+        return isinstance(t, msgspec.inspect.DateTimeType) or (
+            isinstance(t, msgspec.inspect.UnionType) and any(is_datetime(u) for u in t.types))
+
+    info = msgspec.inspect.type_info(cls)
+    fields = info.fields if isinstance(info, msgspec.inspect.StructType) else ()
+    return tuple((f.name, f.encode_name) for f in fields if is_datetime(f.type))
+
+
+def as_utc(value: datetime, field: str) -> datetime:
+    """An aware date-time in UTC, or a 400 naming ``field`` (as the API spells it) when it has no UTC value.
+
+    Python's dates stop at years 1 and 9999, so a valid ISO time such as 9999-12-31T23:59:59-14:00 has no
+    UTC value: converting it raises OverflowError. That is the caller's input, a 400, never a 500."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise BadRequest(f"{field} is outside the years 1 to 9999 once converted to UTC",
+                         {field: "must be between years 1 and 9999 in UTC"}) from None
 
 
 class Out(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True, rename="camel"):

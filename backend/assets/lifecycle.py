@@ -16,6 +16,7 @@ from backend.db.base import utcnow
 from backend.db.records import get_in_tenant
 from backend.errors import BadRequest, Conflict
 from backend.people import service as people
+from backend.wire import as_utc
 
 ROUTES = {"status": "POST …/status", "checkout": "POST …/checkout", "checkin": "POST …/checkin"}
 
@@ -70,7 +71,7 @@ def _reserved_until(meta: dict[str, Any] | None, to: str, now: datetime) -> date
                          "such as 2026-03-01T09:00:00Z", {"meta.reservedUntil": "ISO date-time with time zone"})
     if until <= now:
         raise BadRequest("meta.reservedUntil must be in the future", {"meta.reservedUntil": "must be in the future"})
-    return until
+    return as_utc(until, "meta.reservedUntil")
 
 
 async def change_status(session: AsyncSession, principal: Principal, asset_id: UUID, data: StatusIn) -> Asset:

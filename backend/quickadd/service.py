@@ -17,6 +17,7 @@ from backend.errors import BadRequest, NotFound
 from backend.quickadd import rules
 from backend.quickadd.models import QuickAddEvent
 from backend.quickadd.schemas import MAX_META_BYTES, QuickAddEventIn, QuickAddEventOut, TT10Report, TT10User
+from backend.wire import as_utc
 
 DEFAULT_WINDOW = timedelta(days=30)
 _encoder = msgspec.json.Encoder()
@@ -54,7 +55,7 @@ def parse_time(value: str | None, field: str) -> datetime | None:
     except ValueError:
         raise BadRequest(f"{field} must be an ISO 8601 date or date-time such as 2026-11-01T00:00:00Z, "
                          f"not '{value[:40]}'", {field: "ISO 8601 date-time"}) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else as_utc(parsed, field)
 
 
 def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
