@@ -47,6 +47,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
     token_ttl_minutes: int = 12 * 60
+    # Ports a network printer may be set to besides 9100 (raw TCP printing): a printer's address is where
+    # the service opens connections, so it must not reach the database's or any other service's port.
+    printer_ports: tuple[int, ...] = ()
+    # Printers on loopback (this machine itself): refused unless set, as the service's own neighbours live there.
+    printer_allow_loopback: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, store_secret: bool = True,
@@ -86,6 +91,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if number <= 0:
                 raise SettingsError(f"FIELDSCAN_{name} must be positive, not {number}")
             values[field] = number
+        if (raw := get("PRINTER_PORTS")) is not None:
+            values["printer_ports"] = _printer_ports(raw)
+        if (raw := get("PRINTER_ALLOW_LOOPBACK")) is not None:
+            values["printer_allow_loopback"] = _yes_or_no("PRINTER_ALLOW_LOOPBACK", raw)
         if (raw := get("PORT")) is not None:
             port = _whole_number("PORT", raw)
             if not 1 <= port <= 65535:
@@ -182,6 +191,25 @@ def _check_trusted_proxies(raw: str) -> None:
                                 f"(e.g. 127.0.0.1,10.0.0.0/8), or * alone for every peer; {entry!r} is not one") from None
 
 
+def _printer_ports(raw: str) -> tuple[int, ...]:
+    ports = []
+    for entry in (part.strip() for part in raw.split(",")):
+        if not (entry.isascii() and entry.isdigit()) or not 1 <= int(entry) <= 65535:
+            raise SettingsError(f"FIELDSCAN_PRINTER_PORTS takes port numbers (1-65535) separated by commas "
+                                f"(e.g. 6101,9101); {entry!r} is not one")
+        ports.append(int(entry))
+    return tuple(sorted(set(ports)))
+
+
+def _yes_or_no(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise SettingsError(f"FIELDSCAN_{name} must be true or false, not {raw!r}")
+
+
 def _whole_number(name: str, raw: str) -> int:
     try:
         return int(raw)
@@ -200,7 +228,7 @@ def load_or_create_secret(var_dir: Path) -> str:
     """The signing key kept under ``var/``: generated on first use, then reused so tokens survive restarts."""
     if secret := stored_secret(var_dir):
         return secret
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the key, and by default the database, live here
     # When several processes start at once, the first key written wins whole and every one of them uses it.
     create_exclusively(var_dir / "secret_key", (secrets.token_urlsafe(48) + "\n").encode(), 0o600)
     return stored_secret(var_dir) or ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.db.writer import READER_KEY, WRITER_KEY, SqliteReader, SqliteWriter
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_FILE_MODE = 0o600  # the database holds every tenant's data and password hashes
+SQLITE_DIR_MODE = 0o700
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -95,8 +100,22 @@ def open_database(url: str) -> Database:
 
 
 def _ensure_sqlite_dir(database: str | None) -> None:
+    """The database's folder and file, made here readable by this user alone (0700, 0600) before SQLite
+    opens the file: SQLite would create it 0644 under the usual umask, and it gives the -wal, -shm and
+    -journal files it makes later the main file's mode, so the whole database stays private. A database
+    made before is left to its owner's choice, except that nobody else may read it (the "other" bits go)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
+    import os
     from pathlib import Path
 
-    Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    path = Path(database).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=SQLITE_DIR_MODE)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE))
+    except FileExistsError:
+        for name in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDE_FILES)):
+            with suppress(OSError):  # gone since, or another user's file: SQLite will say what it needs
+                mode = stat.S_IMODE(name.stat().st_mode)
+                if mode & stat.S_IRWXO:
+                    name.chmod(mode & ~stat.S_IRWXO)

@@ -12,8 +12,11 @@ from backend.printers.rules import MAX_HOST
 from backend.wire import Name, Out, Page, Wire
 
 Host = Annotated[str, Meta(min_length=1, max_length=MAX_HOST,
-                           description="Hostname or IP address, without scheme, port or path")]
-Port = Annotated[int, Meta(ge=1, le=65535, description="TCP port of raw printing (9100 on most printers)")]
+                           description="Hostname or IP address, without scheme, port or path; never a loopback, "
+                                       "link-local, unspecified, multicast or broadcast address, nor a name "
+                                       "resolving to one")]
+Port = Annotated[int, Meta(ge=1, le=65535, description="TCP port of raw printing: 9100, or another port the "
+                                                       "service allows (FIELDSCAN_PRINTER_PORTS)")]
 Copies = Annotated[int, Meta(ge=1, le=MAX_COPIES, description="Labels printed of each")]
 
 

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.routes import HTTPRoute
 from tests.helpers import assert_error
@@ -14,6 +15,12 @@ from tests.helpers import assert_error
 pytestmark = pytest.mark.anyio
 
 API = "/api/v1"
+
+
+@pytest.fixture
+def settings(settings: Any) -> Any:
+    """The seeded printer sits on loopback's discard port, where nothing prints if a job ever leaked."""
+    return msgspec.structs.replace(settings, printer_allow_loopback=True, printer_ports=(9,))
 
 
 async def created(response: Any) -> dict[str, Any]:
