@@ -24,6 +24,7 @@ from backend.context import provide_db, provide_principal
 from backend.db.engine import open_database
 from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_response, exception_handlers
 from backend.headers import SecurityHeaders
+from backend.ratelimit.service import RateLimiter, add_rate_limit_headers
 from backend.settings import Settings
 from backend.pages.api import home, label_pages
 from backend.request_body import FieldscanRequest
@@ -41,6 +42,17 @@ ERROR_RESPONSES = {
     401: ResponseSpec(ErrorBody, generate_examples=False, description="Not signed in, or the token or API key is not valid here"),
     403: ResponseSpec(ErrorBody, generate_examples=False, description="Signed in, but the role is not enough"),
     404: ResponseSpec(ErrorBody, generate_examples=False, description="Unknown tenant, or no such record in this tenant"),
+    429: ResponseSpec(ErrorBody, generate_examples=False,
+                      description="A rate limit: X-RateLimit-Limit, -Remaining and -Reset say which; Retry-After, for how long"),
+}
+# What every operation that changes something may answer besides: a conflict with the current state, and
+# for those that take a body, one too large or not JSON.
+CHANGE_RESPONSES = {
+    409: ResponseSpec(ErrorBody, generate_examples=False, description="Conflicts with the current state (details name what)"),
+}
+BODY_RESPONSES = {
+    413: ResponseSpec(ErrorBody, generate_examples=False, description="The body is larger than FIELDSCAN_MAX_BODY_BYTES"),
+    415: ResponseSpec(ErrorBody, generate_examples=False, description="The body is not JSON (Content-Type)"),
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PWA = Path(__file__).resolve().parent.parent / "pwa"
@@ -53,9 +65,11 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
     @asynccontextmanager
     async def database_lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         app.state.database = open_database(settings.database_url)
+        app.state.rate_limiter = RateLimiter.for_settings(settings)
         try:
             yield
         finally:
+            await app.state.rate_limiter.close()
             await app.state.database.dispose()
 
     from backend.assets.api import public_router as public_assets_router
@@ -94,7 +108,8 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=check_request,
         request_class=FieldscanRequest,  # JSON bodies checked before they are decoded
-        before_send=[SecurityHeaders(settings)],  # CSP, nosniff, HSTS...: on every answer, errors included
+        before_send=[SecurityHeaders(settings),  # CSP, nosniff, HSTS...: on every answer, errors included
+                     add_rate_limit_headers],  # X-RateLimit-*: on every answer counted against a limit
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Fieldscan API",
@@ -117,6 +132,7 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
 
 JSON_TYPES = ("application/json", "application/msgpack")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+CHANGE_METHODS = BODY_METHODS | {"DELETE"}
 
 
 async def check_request(request: Request) -> None:
@@ -147,7 +163,10 @@ def document_error_responses(app: Litestar) -> None:
             continue
         for handler in getattr(route, "route_handlers", ()):
             # Handlers were copied when registered, so this changes this app's schema only.
-            handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}
+            methods = set(handler.http_methods)
+            extra = {**(CHANGE_RESPONSES if methods & CHANGE_METHODS else {}),
+                     **(BODY_RESPONSES if methods & BODY_METHODS else {})}
+            handler.responses = {**ERROR_RESPONSES, **extra, **(handler.responses or {})}
 
 
 def create_app_from_env() -> Litestar:

@@ -64,6 +64,16 @@ class PayloadTooLarge(FieldscanError):
     status_code = 413
 
 
+class TooManyRequests(FieldscanError):
+    """A rate limit: the headers say which, and Retry-After how long to wait."""
+
+    status_code = 429
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None, *, headers: dict[str, str]) -> None:
+        super().__init__(message, details)
+        self.headers = headers
+
+
 class BadGateway(FieldscanError):
     """A device or service this request needed (a network printer) did not answer."""
 

@@ -47,6 +47,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     max_body_bytes: int = 10 * 1024 * 1024
     token_ttl_minutes: int = 12 * 60
+    # Requests a minute (0: no limit): the API per API key or signed-in user (a tenant may set its own),
+    # the public label pages and QR images per client address, sign-in attempts per client address.
+    api_rate_limit: int = 3000
+    public_rate_limit: int = 120
+    signin_rate_limit: int = 60
     # Ports a network printer may be set to besides 9100 (raw TCP printing): a printer's address is where
     # the service opens connections, so it must not reach the database's or any other service's port.
     printer_ports: tuple[int, ...] = ()
@@ -91,6 +96,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if number <= 0:
                 raise SettingsError(f"FIELDSCAN_{name} must be positive, not {number}")
             values[field] = number
+        for field, name in (("api_rate_limit", "API_RATE_LIMIT"), ("public_rate_limit", "PUBLIC_RATE_LIMIT"),
+                            ("signin_rate_limit", "SIGNIN_RATE_LIMIT")):
+            if (raw := get(name)) is not None:
+                if (number := _whole_number(name, raw)) < 0:
+                    raise SettingsError(f"FIELDSCAN_{name} must be a number of requests a minute (0: no limit), not {number}")
+                values[field] = number
         if (raw := get("PRINTER_PORTS")) is not None:
             values["printer_ports"] = _printer_ports(raw)
         if (raw := get("PRINTER_ALLOW_LOOPBACK")) is not None:

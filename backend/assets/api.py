@@ -9,6 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from backend.ratelimit.guards import public_limit
 from backend.assets import rules, service
 from backend.assets.service import AssetFilters
 from backend.assets.models import Asset
@@ -177,4 +178,5 @@ router = Router("/inventory-items", guards=[technician], tags=["inventory-items"
     list_assets, get_asset, create_asset, update_asset, delete_asset, restore_asset, asset_label,
 ])
 # The QR images need no credentials (the tenant still comes from the Host): a router without the role guard.
-public_router = Router("/inventory-items", tags=["inventory-items"], route_handlers=[asset_qr_png, asset_qr_svg])
+public_router = Router("/inventory-items", guards=[public_limit], tags=["inventory-items"],
+                       route_handlers=[asset_qr_png, asset_qr_svg])

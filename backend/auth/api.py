@@ -12,6 +12,8 @@ from backend.auth.guards import admin, technician
 from backend.auth.models import ApiKey
 from backend.auth.schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, ApiKeyPage, LoginIn, LoginOut, MeOut, TenantOut
 from backend.context import Caller, CurrentSettings, CurrentTenant, DB, database_of, provide_settings, provide_tenant
+from backend.errors import Unauthorized
+from backend.ratelimit.service import limiter_of
 from backend.tenancy.service import TenantInfo
 from backend.wire import parse_uuid
 
@@ -30,7 +32,15 @@ def _key_out(key: ApiKey) -> ApiKeyOut:
       summary="Sign in with email and password", description="Answers a JWT bound to the tenant of the Host.")
 async def login(data: JSONBody[LoginIn], request: Request, tenant: CurrentTenant, settings: CurrentSettings) -> LoginOut:
     # No request session: sign_in opens its own short ones around the password check.
-    result = await service.sign_in(database_of(request.app.state), settings, tenant, data.email, data.password)
+    limiter = limiter_of(request)
+    account = service.email_key(data.email)
+    await limiter.before_sign_in(request, tenant.id, account)
+    try:
+        result = await service.sign_in(database_of(request.app.state), settings, tenant, data.email, data.password)
+    except Unauthorized:
+        await limiter.sign_in_failed(request, tenant.id, account)
+        raise
+    await limiter.sign_in_succeeded(request, tenant.id, account)
     user = result.user
     me = MeOut(role=user.role, via="jwt", tenant=_tenant_out(tenant), id=user.id, email=user.email, name=user.name)
     return LoginOut(token=result.token, token_type="Bearer", expires_at=result.expires_at, user=me)  # type: ignore[arg-type]

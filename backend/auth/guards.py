@@ -11,6 +11,7 @@ from backend.auth.rules import role_allows
 from backend.auth.service import principal_from_header
 from backend.context import Principal, database_of, settings_of
 from backend.errors import Forbidden, Unauthorized
+from backend.ratelimit.service import limiter_of
 from backend.tenancy.guards import resolve_tenant
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
@@ -21,8 +22,11 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
     if principal is None:
         await resolve_tenant(connection, handler)
         state = connection.app.state
+        tenant = connection.state.tenant
         principal = await principal_from_header(database_of(state), settings_of(state), state.auth_cache,
-                                                connection.state.tenant, connection.headers.get("authorization"))
+                                                tenant, connection.headers.get("authorization"))
+        caller = f"key:{principal.api_key_id}" if principal.api_key_id else f"user:{principal.user_id}"
+        await limiter_of(connection).count_api(connection, tenant.id, caller, tenant.api_rate_limit)
         connection.state.principal = principal
     return principal
 

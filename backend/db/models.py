@@ -12,9 +12,10 @@ from backend.maintenance.models import MaintenanceLog, MaintenanceSchedule
 from backend.people.models import Person
 from backend.printers.models import Printer
 from backend.quickadd.models import QuickAddEvent
+from backend.ratelimit.models import RateCounter
 from backend.sessions.models import AuditSession, ScannerPosition, Scan, SessionItem
 from backend.tenancy.models import Counter, Tenant
 
 __all__ = ["ApiKey", "Asset", "AssetEvent", "AuditSession", "Base", "BlankBatch", "BlankTag", "Category", "Counter", "CustomField",
-           "LabelCalibration", "Location", "MaintenanceLog", "MaintenanceSchedule", "Person", "Printer", "QuickAddEvent", "ScannerPosition", "Scan",
+           "LabelCalibration", "Location", "MaintenanceLog", "MaintenanceSchedule", "Person", "Printer", "QuickAddEvent", "RateCounter", "ScannerPosition", "Scan",
            "SessionItem", "Tenant", "User"]

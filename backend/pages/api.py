@@ -16,6 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from backend import __version__
+from backend.ratelimit.guards import public_limit
 from backend.context import DB, provide_db
 from backend.errors import FieldscanError
 from backend.pages import service
@@ -93,6 +94,6 @@ def page_error(request: Request, exc: FieldscanError) -> Response[Any]:
     return page(request, "not_found", exc.status_code, message=exc.message)
 
 
-label_pages = Router("/", guards=[resolve_tenant], dependencies={"db": Provide(provide_db)},
+label_pages = Router("/", guards=[public_limit], dependencies={"db": Provide(provide_db)},
                      exception_handlers={FieldscanError: page_error}, include_in_schema=False,
                      route_handlers=[asset_page, location_page, blank_tag_page])

@@ -21,7 +21,7 @@ async def _settings_out(db: DB, tenant: Tenant) -> TenantSettingsOut:
             ).scalar_one_or_none() or 0
     return TenantSettingsOut(id=tenant.id, slug=tenant.slug, name=tenant.name, tag_prefix=tenant.tag_prefix,
                              tag_padding=tenant.tag_padding, next_tag=format_tag(tenant.tag_prefix, tenant.tag_padding, used + 1),
-                             created_at=tenant.created_at)
+                             api_rate_limit=tenant.api_rate_limit, created_at=tenant.created_at)
 
 
 @get("/", guards=[technician], summary="This tenant's settings")
@@ -29,7 +29,7 @@ async def get_tenant_settings(db: DB, principal: Caller) -> TenantSettingsOut:
     return await _settings_out(db, await service.get_tenant(db, principal.tenant.id))
 
 
-@patch("/", guards=[admin], summary="Change the tenant's name or asset tag format")
+@patch("/", guards=[admin], summary="Change the tenant's name, asset tag format or API rate limit")
 async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, principal: Caller,
                                  request: Request) -> TenantSettingsOut:
     tenant = await service.get_tenant(db, principal.tenant.id)
@@ -39,6 +39,8 @@ async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, pr
     tenant.tag_prefix, tenant.tag_padding = prefix, padding
     if data.name is not UNSET:
         tenant.name = data.name.strip()
+    if data.api_rate_limit is not UNSET:
+        tenant.api_rate_limit = data.api_rate_limit
     tenant.updated_at = utcnow()
     await db.commit()
     # The cached name would otherwise be served by /me for a few more seconds.

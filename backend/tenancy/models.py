@@ -16,6 +16,9 @@ class Tenant(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     tag_prefix: Mapped[str] = mapped_column(String(16), default="AST-")
     tag_padding: Mapped[int] = mapped_column(Integer, default=6)
+    # API requests a minute allowed to each API key or user of this tenant; None: the service's default
+    # (FIELDSCAN_API_RATE_LIMIT), 0: no limit.
+    api_rate_limit: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Counter(Base):

@@ -16,6 +16,8 @@ class TenantSettingsOut(Out):
     tag_prefix: str
     tag_padding: int
     next_tag: str
+    # API requests a minute per API key or user; null: the service's default (FIELDSCAN_API_RATE_LIMIT).
+    api_rate_limit: int | None
     created_at: datetime
 
 
@@ -23,3 +25,5 @@ class TenantSettingsPatch(Wire):
     name: Name | UnsetType = UNSET
     tag_prefix: Annotated[str, Meta(max_length=16)] | UnsetType = UNSET
     tag_padding: Annotated[int, Meta(ge=1, le=12)] | UnsetType = UNSET
+    # 0: no limit; null: back to the service's default.
+    api_rate_limit: Annotated[int, Meta(ge=0, le=1_000_000)] | None | UnsetType = UNSET

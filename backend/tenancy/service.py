@@ -24,6 +24,7 @@ class TenantInfo:
     id: UUID
     slug: str
     name: str
+    api_rate_limit: int | None = None  # None: the service's default
 
 
 class TenantCache:
@@ -47,8 +48,9 @@ class TenantCache:
 
 
 async def find_by_slug(session: AsyncSession, slug: str) -> TenantInfo | None:
-    row = (await session.execute(select(Tenant.id, Tenant.slug, Tenant.name).where(Tenant.slug == slug))).first()
-    return TenantInfo(id=row.id, slug=row.slug, name=row.name) if row else None
+    row = (await session.execute(select(Tenant.id, Tenant.slug, Tenant.name, Tenant.api_rate_limit)
+                                 .where(Tenant.slug == slug))).first()
+    return TenantInfo(id=row.id, slug=row.slug, name=row.name, api_rate_limit=row.api_rate_limit) if row else None
 
 
 async def get_tenant(session: AsyncSession, tenant_id: UUID) -> Tenant:

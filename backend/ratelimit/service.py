@@ -1,0 +1,120 @@
+"""The limits the service applies, counted in the shared store (store.py), answered with the standard headers.
+
+- The API: FIELDSCAN_API_RATE_LIMIT requests a minute per API key or signed-in user (a tenant may set
+  its own, `apiRateLimit` of /tenant), counted once the caller is known (auth/guards.py).
+- Public label pages (/a/, /l/, /t/) and QR images: FIELDSCAN_PUBLIC_RATE_LIMIT a minute per client
+  address and workspace.
+- Sign-in: FIELDSCAN_SIGNIN_RATE_LIMIT attempts a minute per client address and workspace, and after a
+  few wrong passwords a doubling wait, per account and per address (rules.py).
+Every limited answer carries X-RateLimit-Limit, -Remaining and -Reset; a refusal is a 429 with Retry-After.
+The client address is the connection's, or the one a trusted proxy names (uvicorn's forwarded_allow_ips).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.types import Message, Scope
+
+from backend.errors import TooManyRequests
+from backend.ratelimit import rules
+from backend.ratelimit.store import Counters, counters_for, now
+from backend.settings import Settings
+
+MINUTE = 60
+ACCOUNT_FREE_FAILURES = rules.FREE_FAILURES
+ADDRESS_FREE_FAILURES = 30  # an office behind one address signs many people in, some mistyping
+STATE_KEY = "rate_limit_headers"
+
+
+class RateLimiter:
+    def __init__(self, counters: Counters, settings: Settings) -> None:
+        self.counters = counters
+        self.api = settings.api_rate_limit
+        self.public = rules.Limit("public", settings.public_rate_limit, MINUTE)
+        self.signin = rules.Limit("signin", settings.signin_rate_limit, MINUTE)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> RateLimiter:
+        return cls(counters_for(settings.database_url), settings)
+
+    async def close(self) -> None:
+        await self.counters.close()
+
+    async def count(self, connection: ASGIConnection[Any, Any, Any, Any], limit: rules.Limit, who: str) -> None:
+        """One hit of `who` against `limit`: the headers kept for the answer, a 429 past the limit."""
+        if limit.limit <= 0:
+            return
+        at = now()
+        hits = await self.counters.hit(f"{limit.name}:{who}", rules.window_of(at, limit.window_s), at)
+        result = rules.verdict(limit, hits, at)
+        found = rules.headers(result)
+        connection.scope.setdefault("state", {})[STATE_KEY] = found
+        if not result.allowed:
+            raise TooManyRequests(f"Too many requests; try again in {result.retry_after} s",
+                                  {"retryAfter": result.retry_after}, headers=found)
+
+    async def count_api(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, caller: str,
+                        tenant_limit: int | None) -> None:
+        per_minute = self.api if tenant_limit is None else tenant_limit
+        await self.count(connection, rules.Limit("api", per_minute, MINUTE), f"{tenant_id}:{caller}")
+
+    async def count_public(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID) -> None:
+        await self.count(connection, self.public, f"{tenant_id}:{client_address(connection)}")
+
+    # --- sign-in ---------------------------------------------------------------------------------------
+
+    def _failure_buckets(self, tenant_id: UUID, account: str, address: str) -> tuple[str, str]:
+        return f"signin-fail:{tenant_id}:account:{account}", f"signin-fail:{tenant_id}:address:{address}"
+
+    async def before_sign_in(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
+        """Counts the attempt, and refuses it (429) while an earlier run of wrong passwords must be waited out."""
+        address = client_address(connection)
+        await self.count(connection, self.signin, f"{tenant_id}:{address}")
+        at = now()
+        slot = rules.window_of(at, rules.FAILURE_WINDOW_S)
+        wait = 0
+        for bucket, free in zip(self._failure_buckets(tenant_id, account, address),
+                                (ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES), strict=True):
+            failures, last = await self.counters.read(bucket, slot)
+            wait = max(wait, rules.wait_after_failures(failures, last, at, free=free))
+        if wait:
+            found = {**connection.scope["state"].get(STATE_KEY, {}), "Retry-After": str(wait)}
+            connection.scope["state"][STATE_KEY] = found
+            raise TooManyRequests(f"Too many wrong passwords; try again in {wait} s", {"retryAfter": wait},
+                                  headers=found)
+
+    async def sign_in_failed(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
+        at = now()
+        slot = rules.window_of(at, rules.FAILURE_WINDOW_S)
+        for bucket in self._failure_buckets(tenant_id, account, client_address(connection)):
+            await self.counters.hit(bucket, slot, at)
+
+    async def sign_in_succeeded(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
+        """The account's wrong passwords are forgiven; the address's are not (another account may be next)."""
+        await self.counters.clear(self._failure_buckets(tenant_id, account, client_address(connection))[0])
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    client = connection.client
+    return client.host if client else "unknown"
+
+
+def limiter_of(connection: ASGIConnection[Any, Any, Any, Any]) -> RateLimiter:
+    return connection.app.state.rate_limiter
+
+
+async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
+    """before_send: the headers of the limit this request was counted against, on its answer."""
+    if message["type"] != "http.response.start":
+        return
+    found = scope.get("state", {}).get(STATE_KEY)
+    if not found:
+        return
+    headers = list(message.get("headers") or [])
+    present = {name.lower() for name, _ in headers}
+    headers += [(name.lower().encode(), value.encode()) for name, value in found.items()
+                if name.lower().encode() not in present]
+    message["headers"] = headers
