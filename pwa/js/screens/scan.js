@@ -688,7 +688,9 @@ export async function render(root, params, app) {
         state.etag = null;
         refreshMobile();
       }
-      app.toast(`Undone: ${target.item && (target.item.name || target.item.tag) ? (target.item.name || target.item.tag) : target.code}`, 'info');
+      const what = target.item && (target.item.name || target.item.tag) ? (target.item.name || target.item.tag) : target.code;
+      // Sent already but not answered: taken back here now, on the server once it answers (or it says why not).
+      app.toast(taken === 'undo-on-arrival' ? `Undone here: ${what}; the server is told when it answers` : `Undone: ${what}`, 'info');
       saveRows();
       paintAll();
     } catch (error) {
