@@ -72,7 +72,8 @@ async def list_api_keys(db: DB, principal: Caller, sort: FromQuery[str | None] =
 
 @delete("/api-keys/{key_id:str}", guards=[admin], summary="Revoke an API key")
 async def revoke_api_key(key_id: FromPath[str], db: DB, principal: Caller, request: Request) -> None:
-    await service.revoke_api_key(db, request.app.state.auth_cache, principal.tenant.id, parse_uuid(key_id, "keyId"))
+    await service.revoke_api_key(db, request.app.state.auth_cache, limiter_of(request).epochs, principal.tenant.id,
+                                 parse_uuid(key_id, "keyId"))
 
 
 router = Router("", tags=["auth"], route_handlers=[login, me, create_api_key, list_api_keys, revoke_api_key])

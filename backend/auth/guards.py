@@ -23,10 +23,12 @@ async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) ->
         await resolve_tenant(connection, handler)
         state = connection.app.state
         tenant = connection.state.tenant
+        limiter = limiter_of(connection)
+        epoch = await limiter.epochs.current(tenant.id)
         principal = await principal_from_header(database_of(state), settings_of(state), state.auth_cache,
-                                                tenant, connection.headers.get("authorization"))
+                                                tenant, connection.headers.get("authorization"), epoch)
         caller = f"key:{principal.api_key_id}" if principal.api_key_id else f"user:{principal.user_id}"
-        await limiter_of(connection).count_api(connection, tenant.id, caller, tenant.api_rate_limit)
+        await limiter.count_api(connection, tenant.id, caller, tenant.api_rate_limit)
         connection.state.principal = principal
     return principal
 

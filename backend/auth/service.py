@@ -22,6 +22,7 @@ from backend.db import listing
 from backend.db.base import utcnow
 from backend.db.engine import Database
 from backend.errors import BadRequest, Conflict, NotFound, Unauthorized
+from backend.ratelimit.service import AuthEpochs
 from backend.settings import Settings
 from backend.tenancy.service import TenantInfo
 
@@ -40,7 +41,10 @@ async def _argon2(fn: Callable[..., T], *args: Any) -> T:
     return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
 
 
-CACHE_SECONDS = 5.0  # how long a deactivated user or revoked key may still be honoured by one process
+# How long one process reuses what it read about a user or key. A revocation or a change of access
+# advances the tenant's sign-in epoch (ratelimit/service.py AuthEpochs), which every request reads: an
+# entry of an older epoch is read again, so such a change is honoured at once everywhere.
+CACHE_SECONDS = 5.0
 LAST_USED_EVERY = timedelta(seconds=60)
 
 
@@ -125,27 +129,30 @@ async def list_api_keys(session: AsyncSession, tenant_id: UUID, *, sort: str | N
     return await listing.page(session, stmt, ApiKey.id, listing.parse_sort(sort, API_KEY_SORTS, "-createdAt"), limit, cursor)
 
 
-async def revoke_api_key(session: AsyncSession, cache: AuthCache, tenant_id: UUID, key_id: UUID) -> None:
+async def revoke_api_key(session: AsyncSession, cache: AuthCache, epochs: AuthEpochs, tenant_id: UUID,
+                         key_id: UUID) -> None:
     key = (await session.execute(select(ApiKey).where(ApiKey.tenant_id == tenant_id, ApiKey.id == key_id))).scalar_one_or_none()
     if key is None:
         raise NotFound("API key not found")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     await session.commit()
-    # This process stops honouring the key at once; other processes within CACHE_SECONDS.
     cache.keys.pop((tenant_id, key.token_hash), None)
+    await epochs.advance(tenant_id)  # every other process and host reads the key again at its next request
 
 
 class AuthCache:
     """Recently checked users and keys, so a scan burst does not re-read them on every request."""
 
     def __init__(self) -> None:
-        self.users: dict[tuple[UUID, UUID], tuple[float, str, str, bool]] = {}
-        self.keys: dict[tuple[UUID, str], tuple[float, UUID, str, object]] = {}
+        # (valid until, sign-in epoch, …)
+        self.users: dict[tuple[UUID, UUID], tuple[float, int, str, str, bool]] = {}
+        self.keys: dict[tuple[UUID, str], tuple[float, int, UUID, str]] = {}
 
 
 async def principal_from_header(database: Database, settings: Settings, cache: AuthCache,
-                                tenant: TenantInfo, header: str | None) -> Principal:
+                                tenant: TenantInfo, header: str | None, epoch: int = 0) -> Principal:
+    """The caller; `epoch` is the tenant's sign-in epoch now (cached entries of another one are read again)."""
     if not header:
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>' or 'Authorization: ApiKey <key>'")
     scheme, _, credential = header.strip().partition(" ")
@@ -157,14 +164,14 @@ async def principal_from_header(database: Database, settings: Settings, cache: A
         if rules.looks_like_api_key(credential):
             raise Unauthorized("API keys must be sent as 'Authorization: ApiKey <key>', not as a Bearer token",
                                {"scheme": "use ApiKey"})
-        return await _principal_from_jwt(database, settings, cache, tenant, credential)
+        return await _principal_from_jwt(database, settings, cache, tenant, credential, epoch)
     if scheme == "apikey":
-        return await _principal_from_api_key(database, cache, tenant, credential)
+        return await _principal_from_api_key(database, cache, tenant, credential, epoch)
     raise Unauthorized(f"Unsupported authorization scheme '{scheme[:20]}'; use Bearer or ApiKey", {"scheme": "Bearer or ApiKey"})
 
 
 async def _principal_from_jwt(database: Database, settings: Settings, cache: AuthCache,
-                              tenant: TenantInfo, token: str) -> Principal:
+                              tenant: TenantInfo, token: str, epoch: int) -> Principal:
     try:
         claims = rules.read_token(settings.secret_key, token, tenant.slug)
     except rules.TokenError as exc:
@@ -173,27 +180,28 @@ async def _principal_from_jwt(database: Database, settings: Settings, cache: Aut
         raise Unauthorized("Invalid token: this token was issued for another tenant")
     key = (tenant.id, claims.user_id)
     entry = cache.users.get(key)
-    if entry is None or entry[0] < time.monotonic():
+    if entry is None or entry[0] < time.monotonic() or entry[1] != epoch:
         async with database.read_sessions() as session:
             row = (await session.execute(
                 select(User.role, User.email, User.is_active).where(User.tenant_id == tenant.id, User.id == claims.user_id)
             )).first()
-        entry = (time.monotonic() + CACHE_SECONDS, row.role, row.email, row.is_active) if row else (
-            time.monotonic() + CACHE_SECONDS, "", "", False)
+        entry = (time.monotonic() + CACHE_SECONDS, epoch, row.role, row.email, row.is_active) if row else (
+            time.monotonic() + CACHE_SECONDS, epoch, "", "", False)
         cache.users[key] = entry
-    _, role, email, active = entry
+    _, _, role, email, active = entry
     if not active:
         raise Unauthorized("This user no longer has access; ask an admin")
     # The role is read from the user, not the token, so a demotion takes effect within seconds.
     return Principal(tenant=tenant, role=role, user_id=claims.user_id, email=email)
 
 
-async def _principal_from_api_key(database: Database, cache: AuthCache, tenant: TenantInfo, token: str) -> Principal:
+async def _principal_from_api_key(database: Database, cache: AuthCache, tenant: TenantInfo, token: str,
+                                  epoch: int) -> Principal:
     token_hash = rules.hash_api_key(token)
     key = (tenant.id, token_hash)
     entry = cache.keys.get(key)
     now = time.monotonic()
-    if entry is None or entry[0] < now:
+    if entry is None or entry[0] < now or entry[1] != epoch:
         async with database.read_sessions() as session:
             row = (await session.execute(
                 select(ApiKey.id, ApiKey.role, ApiKey.revoked_at, ApiKey.last_used_at)
@@ -206,6 +214,6 @@ async def _principal_from_api_key(database: Database, cache: AuthCache, tenant: 
                 await session.execute(update(ApiKey).where(ApiKey.tenant_id == tenant.id, ApiKey.id == row.id)
                                       .values(last_used_at=utcnow()))
                 await session.commit()
-        entry = (now + CACHE_SECONDS, row.id, row.role, None)
+        entry = (now + CACHE_SECONDS, epoch, row.id, row.role)
         cache.keys[key] = entry
-    return Principal(tenant=tenant, role=entry[2], api_key_id=entry[1])
+    return Principal(tenant=tenant, role=entry[3], api_key_id=entry[2])

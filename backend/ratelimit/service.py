@@ -35,6 +35,7 @@ class RateLimiter:
         self.api = settings.api_rate_limit
         self.public = rules.Limit("public", settings.public_rate_limit, MINUTE)
         self.signin = rules.Limit("signin", settings.signin_rate_limit, MINUTE)
+        self.epochs = AuthEpochs(counters)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> RateLimiter:
@@ -95,6 +96,26 @@ class RateLimiter:
     async def sign_in_succeeded(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
         """The account's wrong passwords are forgiven; the address's are not (another account may be next)."""
         await self.counters.clear(self._failure_buckets(tenant_id, account, client_address(connection))[0])
+
+
+class AuthEpochs:
+    """A tenant's sign-in epoch, in the same shared store: advanced whenever a key is revoked or a user's
+    access changes, read on every request. A process that cached a principal under an older epoch checks
+    it again, so a revocation on one process or host takes effect on all of them at their next request."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+
+    @staticmethod
+    def _bucket(tenant_id: UUID) -> str:
+        return f"auth-epoch:{tenant_id}"
+
+    async def current(self, tenant_id: UUID) -> int:
+        epoch, _ = await self.counters.read(self._bucket(tenant_id), 0)
+        return epoch
+
+    async def advance(self, tenant_id: UUID) -> None:
+        await self.counters.hit(self._bucket(tenant_id), 0, now())
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
