@@ -26,6 +26,7 @@ from backend.errors import BadRequest, ErrorBody, UnsupportedMediaType, error_re
 from backend.headers import SecurityHeaders
 from backend.ratelimit.service import RateLimiter, add_rate_limit_headers
 from backend.settings import Settings
+from backend.wire import set_cursor_scope
 from backend.pages.api import home, label_pages
 from backend.request_body import FieldscanRequest
 from backend.lan_api import ca_certificate, ca_page
@@ -136,7 +137,8 @@ CHANGE_METHODS = BODY_METHODS | {"DELETE"}
 
 
 async def check_request(request: Request) -> None:
-    """Refuse, before any handler runs, what no handler could use."""
+    """Refuse, before any handler runs, what no handler could use; bind this request's list cursors."""
+    set_cursor_scope(request.app.state.settings.secret_key, request.url.path, request.query_params.get("sort"))
     for name, value in request.query_params.multi_items():
         # A NUL is never meaningful in a query, and PostgreSQL cannot even compare it: a 400, not a 500.
         if "\x00" in name or "\x00" in value:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import os
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from msgspec import Meta
 
 from backend.errors import BadRequest
@@ -92,18 +97,40 @@ def clamp_limit(limit: int | None) -> int:
 
 _cursor_encoder = msgspec.json.Encoder()
 
+# Cursors are sealed (AES-GCM): opaque (the sort values of the last row are not readable), and bound to the
+# list and sort they came from (the request's path and `sort` are the associated data), so a cursor of one
+# list, audit or sort is refused by any other, and none can be made up. The key comes from the service's
+# secret key; the request sets it and the scope (see app.check_request). Outside a request (the CLI, a
+# test calling a service directly) a key made up for this process is used, with no scope.
+_CURSOR_INFO = b"fieldscan cursor v1"
+_cursor_keys: dict[str, AESGCM] = {}
+_process_key = AESGCM(os.urandom(32))
+_cursor_scope: ContextVar[tuple[AESGCM, bytes] | None] = ContextVar("cursor_scope", default=None)
+
+
+def set_cursor_scope(secret_key: str, path: str, sort: str | None) -> None:
+    """Cursors made or read from now on in this request are sealed with the service's key, for this list."""
+    key = _cursor_keys.get(secret_key)
+    if key is None:
+        key = _cursor_keys[secret_key] = AESGCM(hashlib.sha256(_CURSOR_INFO + secret_key.encode()).digest())
+    _cursor_scope.set((key, f"{path}|{sort or ''}".encode()))
+
 
 def encode_cursor(values: list[Any]) -> str:
-    raw = _cursor_encoder.encode([_plain(v) for v in values])
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    key, scope = _cursor_scope.get() or (_process_key, b"")
+    nonce = os.urandom(12)
+    sealed = nonce + key.encrypt(nonce, _cursor_encoder.encode([_plain(v) for v in values]), scope)
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """Back to the list encode_cursor was given (as JSON scalars); a bad cursor is a 400."""
+    """Back to the list encode_cursor was given (as JSON scalars); a cursor not sealed here for this list and
+    sort is a 400."""
+    key, scope = _cursor_scope.get() or (_process_key, b"")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = msgspec.json.decode(raw)
-    except (ValueError, msgspec.DecodeError):
+        sealed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = msgspec.json.decode(key.decrypt(sealed[:12], sealed[12:], scope))
+    except (ValueError, msgspec.DecodeError, InvalidTag):
         values = None
     # A NUL can never have come from a stored row, and PostgreSQL cannot even compare it.
     if not isinstance(values, list) or len(values) != size or any(isinstance(v, str) and "\x00" in v for v in values):
