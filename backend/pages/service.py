@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.assets import service as assets
-from backend.assets.models import Asset
 from backend.labels import codes
 from backend.labels import service as labels
-from backend.locations import service as locations
 from backend.locations.models import Location
 
 STATUS_NAMES = {"available": "Available", "in_use": "In use", "reserved": "Reserved", "maintenance": "In maintenance",
@@ -21,19 +19,20 @@ STATUS_NAMES = {"available": "Available", "in_use": "In use", "reserved": "Reser
 
 @dataclass(frozen=True, slots=True)
 class AssetCard:
+    """What a finder of the label needs and nothing more: whose it is (the page names the workspace), what it
+    is and its tag. Where it belongs and its status are for signed-in users (the app's asset screen)."""
+
     name: str
     tag: str
-    location_path: str
-    status: str
 
 
 @dataclass(frozen=True, slots=True)
 class LocationCard:
+    """A door label's page: the place the finder stands in. What it holds is for signed-in users."""
+
     name: str
     path: str
     code: str
-    assets_here: int
-    assets_below: int  # here and in every location below it
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +49,7 @@ async def asset_card(db: AsyncSession, tenant_id: UUID, tag: str) -> AssetCard |
     asset = await assets.find_by_tag(db, tenant_id, tag)
     if asset is None:
         return None
-    location = await locations.get(db, tenant_id, asset.location_id)
-    return AssetCard(name=asset.name, tag=asset.tag, location_path=location.path,
-                     status=STATUS_NAMES.get(asset.status, asset.status))
+    return AssetCard(name=asset.name, tag=asset.tag)
 
 
 async def location_card(db: AsyncSession, tenant_id: UUID, code: str) -> LocationCard | None:
@@ -60,10 +57,7 @@ async def location_card(db: AsyncSession, tenant_id: UUID, code: str) -> Locatio
         Location.tenant_id == tenant_id, Location.code == code.strip().upper(), Location.deleted_at.is_(None)))).first()
     if row is None:
         return None
-    live = select(func.count()).select_from(Asset).where(Asset.tenant_id == tenant_id, Asset.deleted_at.is_(None))
-    here = (await db.execute(live.where(Asset.location_id == row.id))).scalar_one()
-    below = (await db.execute(live.where(Asset.location_id.in_(locations.subtree_ids(tenant_id, row.id))))).scalar_one()
-    return LocationCard(name=row.name, path=row.path, code=row.code, assets_here=here, assets_below=below)
+    return LocationCard(name=row.name, path=row.path, code=row.code)
 
 
 async def blank_tag_state(db: AsyncSession, tenant_id: UUID, text: str) -> BlankTagState:
