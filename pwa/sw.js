@@ -1,6 +1,6 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.12.05-8';
+const VERSION = '2026.12.06-1';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;
@@ -74,10 +74,13 @@ self.addEventListener('message', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names
-      .filter((name) => name.startsWith('fieldscan-') && name !== CACHE)
-      .map((name) => caches.delete(name)));
-    if (userAcceptedUpdate) await self.clients.claim();
+    const older = names.filter((name) => name.startsWith('fieldscan-') && name !== CACHE);
+    await Promise.all(older.map((name) => caches.delete(name)));
+    // The first install takes over the page it was installed from at once: that page came from this same
+    // deploy, and until it is controlled its next screens are fetched from the network, so a phone that
+    // goes offline right after its first sign-in could not open them. An update still waits for "Reload".
+    const firstInstall = !older.some((name) => name.startsWith('fieldscan-shell-'));
+    if (userAcceptedUpdate || firstInstall) await self.clients.claim();
   })());
 });
 

@@ -93,6 +93,19 @@ def test_the_service_worker_takes_over_and_the_app_opens_offline(page, live_serv
     shot(page, "back-online")
 
 
+def test_a_phone_offline_right_after_its_first_sign_in_still_opens_screens_it_has_not_shown(open_phone, live_server):
+    """No reload between the first visit and the basement: the service worker takes over the page it was
+    installed from, so the screens it cached are served from the phone."""
+    page = open_phone(signed_in=False).page
+    sign_in(page, live_server, *ADMIN)
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    expect(page.locator("#offline-indicator")).to_be_visible()
+    page.locator("#menu-quick-add").click()
+    expect(page.locator("#qa-name")).to_be_visible()
+    expect(page.locator("h1", has_text="could not be loaded")).to_have_count(0)
+
+
 def test_an_audit_started_on_the_phone_is_on_the_server(page, live_server, shot):
     page.locator("#new-session").click()
     expect(page).to_have_url(re.compile(r"/app/sessions/new"))
