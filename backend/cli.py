@@ -58,6 +58,18 @@ def _port(value: str) -> int:
     return port
 
 
+def _random_chars(value: str) -> int:
+    from backend.assets.rules import random_chars_problem
+
+    try:
+        length = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if problem := random_chars_problem(length):
+        raise argparse.ArgumentTypeError(f"{problem}, not {length}")
+    return length
+
+
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     folder = data_folder()
@@ -83,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin-password", metavar="PASSWORD", help="the admin's password (at least 8 characters)")
     p.add_argument("--tag-prefix", default="AST-", help="asset tag prefix (default: AST-)")
     p.add_argument("--tag-padding", type=int, default=6, help="digits in a generated tag (default: 6)")
+    p.add_argument("--tag-random-chars", type=_random_chars, default=0, metavar="N",
+                   help="end each generated tag with N random characters, 4 to 12 (AST-000123-K7QF9M), so its "
+                        "label's web address cannot be guessed from another's (default: 0, none)")
     p.set_defaults(run=cmd_tenant_create)
 
     user_parser = commands.add_parser("user", help="manage users")
@@ -187,7 +202,8 @@ def cmd_tenant_create(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError("--admin-email and --admin-password go together")
 
     async def work(session: Any) -> Any:
-        tenant = await create_tenant(session, args.slug, args.name, tag_prefix=args.tag_prefix, tag_padding=args.tag_padding)
+        tenant = await create_tenant(session, args.slug, args.name, tag_prefix=args.tag_prefix,
+                                     tag_padding=args.tag_padding, tag_random_chars=args.tag_random_chars)
         if args.admin_email:
             await create_user(session, tenant.id, args.admin_email, args.admin_password, "admin")
         return tenant

@@ -1,6 +1,6 @@
 // Fieldscan's service worker: the app shell works offline, a new version waits for the user's
 // "Reload" instead of swapping under a scan, and the API is never cached here (the app queues scans).
-const VERSION = '2026.12.06-1';
+const VERSION = '2026.12.06-2';
 const CACHE = `fieldscan-shell-${VERSION}`;
 const SHELL = '/app/';
 const NAVIGATION_TIMEOUT_MS = 2500;

@@ -103,7 +103,8 @@ async def get_asset(asset_id: FromPath[str], request: Request, db: DB, principal
 
 @post("/", summary="Create an asset",
       description="Only `name` is required: category and location fall back to the defaults and the tag is "
-                  "generated from the tenant's sequence. Technicians may create (quick-add). `claimCode` binds a "
+                  "generated from the tenant's sequence (with random characters after the number when the tenant's "
+                  "`tagRandomChars` is set). Technicians may create (quick-add). `claimCode` binds a "
                   "blank tag to the new asset (its code becomes the tag unless `tag` is given): a wrong check "
                   "character is a 400, a code this workspace does not have a 404, a code already claimed a 409 "
                   "naming `claimCode` and the asset that holds it. `clientId` makes a resend create nothing twice; "

@@ -165,7 +165,7 @@ class _Importer:
         self.seen: dict[str, int] = {}  # tag key -> the row that had it
         self.names: Names
         self.defaults: tuple[UUID, UUID]
-        self.tag_format: tuple[str, int]
+        self.tag_format: tuple[str, int, int]  # prefix, padding, random characters
         self.broken = False  # atomic: a batch failed in the database; the rest is only checked
         self.spare_numbers: list[int] = []  # tag numbers this import reserved and has not used yet
         self.tag_ratio = 1  # numbers reserved per tag needed: grows when the file's own tags take numbers
@@ -175,7 +175,8 @@ class _Importer:
         self.defaults = ((await default_category(self.session, self.tenant_id)).id,
                          (await default_location(self.session, self.tenant_id)).id)
         self.tag_format = tuple((await self.session.execute(  # type: ignore[assignment]
-            select(Tenant.tag_prefix, Tenant.tag_padding).where(Tenant.id == self.tenant_id))).one())
+            select(Tenant.tag_prefix, Tenant.tag_padding, Tenant.tag_random_chars)
+            .where(Tenant.id == self.tenant_id))).one())
 
     async def run_batch(self, rows: list[tuple[int, list[str]]]) -> None:
         self.report.rows += len(rows)
@@ -270,11 +271,12 @@ class _Importer:
         return batch
 
     async def _existing(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        if not keys:
-            return {}
-        stmt = select(*(getattr(Asset, c) for c in COLUMNS)).where(
-            Asset.tenant_id == self.tenant_id, Asset.tag_key.in_(keys))
-        return {row.tag_key: row._asdict() for row in await self.session.execute(stmt)}
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), 10_000):  # both databases bind at most 32,766 parameters a statement
+            stmt = select(*(getattr(Asset, c) for c in COLUMNS)).where(
+                Asset.tenant_id == self.tenant_id, Asset.tag_key.in_(keys[start:start + 10_000]))
+            found.update((row.tag_key, row._asdict()) for row in await self.session.execute(stmt))
+        return found
 
     async def _row(self, parsed: ParsedRow, existing: dict[str, dict[str, Any]], batch: _Batch) -> None:
         """Check the row whole, then resolve its names (creating what is missing) and queue its writes."""
@@ -379,25 +381,30 @@ class _Importer:
 
     async def _generate_tags(self, batch: _Batch) -> None:
         """Tags from the tenant's sequence for new assets without one, reserved many at a time. Numbers whose
-        tag is taken (by an asset or a row of the file) are skipped; once some were, more are reserved ahead."""
+        tag, or number alone (AST-000123, when tags have a random part), is taken (by an asset or a row of the
+        file) are skipped; once some were, more are reserved ahead."""
         waiting = batch.untagged
-        prefix, padding = self.tag_format
+        prefix, padding, random_chars = self.tag_format
         while waiting:
             if len(self.spare_numbers) < len(waiting):
                 count = len(waiting) - len(self.spare_numbers)
                 count *= self.tag_ratio if count >= 64 else 1  # a few: exactly, so no number is left unused
                 last = await reserve_numbers(self.session, self.tenant_id, "asset_tag", count)
                 self.spare_numbers.extend(range(last - count + 1, last + 1))
-            candidates = [asset_rules.format_tag(prefix, padding, n) for n in self.spare_numbers]
-            taken = set(await self._existing([asset_rules.tag_key(t) for t in candidates])) | self.seen.keys()
-            free = [t for t in candidates if asset_rules.tag_key(t) not in taken]
-            if len(free) < len(candidates):
-                self.tag_ratio = min(20, -(-len(candidates) // max(len(free), 1)))
-            for row, tag in zip(waiting, free, strict=False):
-                row["tag"], row["tag_key"] = tag, asset_rules.tag_key(tag)
+            numbers = self.spare_numbers
+            candidates = {n: asset_rules.format_tag(prefix, padding, n, asset_rules.draw_random_part(random_chars))
+                          for n in numbers}
+            bare = {n: asset_rules.format_tag(prefix, padding, n) for n in numbers}
+            keys = {n: {asset_rules.tag_key(candidates[n]), asset_rules.tag_key(bare[n])} for n in numbers}
+            taken = set(await self._existing(sorted(set().union(*keys.values())))) | self.seen.keys()
+            free = [n for n in numbers if not keys[n] & taken]
+            if len(free) < len(numbers):
+                self.tag_ratio = min(20, -(-len(numbers) // max(len(free), 1)))
+            for row, n in zip(waiting, free, strict=False):
+                row["tag"], row["tag_key"] = candidates[n], asset_rules.tag_key(candidates[n])
                 self.seen[row["tag_key"]] = 0
-            used = set(free[:len(waiting)]) | {t for t in candidates if asset_rules.tag_key(t) in taken}
-            self.spare_numbers = [n for n, t in zip(self.spare_numbers, candidates, strict=True) if t not in used]
+            used = set(free[:len(waiting)]) | {n for n in numbers if keys[n] & taken}
+            self.spare_numbers = [n for n in numbers if n not in used]
             waiting = waiting[len(free):]
         batch.untagged = []
 

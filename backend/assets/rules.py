@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from decimal import Decimal
 
+from backend.labels.codes import ALPHABET as RANDOM_ALPHABET
+
 TAG_PREFIX = re.compile(r"^[A-Za-z0-9._-]{0,16}\Z")
 MAX_TAG_PADDING = 12
+# A tenant may end its generated tags with random characters (0: none), so label addresses cannot be walked.
+MIN_TAG_RANDOM, MAX_TAG_RANDOM = 4, 12
 MAX_TAG_LENGTH = 64  # the width of the tag and tag_key columns
 # Inside a tag: no whitespace or control characters (unreadable on a label), and nothing that would change
 # the meaning of the label's web address /a/{tag}.
 TAG_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f/?#%\\]")
 
 
-def format_tag(prefix: str, padding: int, number: int) -> str:
-    """``("AST-", 6, 1)`` → ``AST-000001``; numbers wider than the padding keep all their digits."""
+def format_tag(prefix: str, padding: int, number: int, random_part: str = "") -> str:
+    """``("AST-", 6, 1)`` → ``AST-000001``; numbers wider than the padding keep all their digits. A random
+    part follows after a dash: ``("AST-", 6, 123, "K7QF9M")`` → ``AST-000123-K7QF9M``."""
     if number < 1:
         raise ValueError("tag numbers start at 1")
-    return f"{prefix}{number:0{padding}d}"
+    sequence = f"{prefix}{number:0{padding}d}"
+    return f"{sequence}-{random_part}" if random_part else sequence
+
+
+def draw_random_part(length: int) -> str:
+    """``length`` characters drawn with `secrets` from the blank tags' alphabet (Crockford's base 32 without
+    I, L, O and U: nothing to misread); "" for 0. The sequence before it keeps generated tags unique."""
+    return "".join(secrets.choice(RANDOM_ALPHABET) for _ in range(length))
 
 
 def tag_key(tag: str) -> str:
@@ -50,6 +63,12 @@ def prefix_problem(prefix: str) -> str | None:
 def padding_problem(padding: int) -> str | None:
     if not 1 <= padding <= MAX_TAG_PADDING:
         return f"between 1 and {MAX_TAG_PADDING}"
+    return None
+
+
+def random_chars_problem(length: int) -> str | None:
+    if length != 0 and not MIN_TAG_RANDOM <= length <= MAX_TAG_RANDOM:
+        return f"0 (no random part) or between {MIN_TAG_RANDOM} and {MAX_TAG_RANDOM}"
     return None
 
 

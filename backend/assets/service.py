@@ -182,11 +182,16 @@ def _tag_conflict(tag: str, owner: Asset | None) -> Conflict:
 
 
 async def _generate_tag(session: AsyncSession, tenant_id: UUID) -> str:
-    prefix, padding = (await session.execute(
-        select(Tenant.tag_prefix, Tenant.tag_padding).where(Tenant.id == tenant_id))).one()
-    while True:  # skip numbers that a hand-given tag already took
-        tag = rules.format_tag(prefix, padding, await next_value(session, tenant_id, "asset_tag"))
-        if await _tag_owner(session, tenant_id, tag) is None:
+    prefix, padding, random_chars = (await session.execute(
+        select(Tenant.tag_prefix, Tenant.tag_padding, Tenant.tag_random_chars).where(Tenant.id == tenant_id))).one()
+    # Skip numbers a hand-given tag already took, as the whole tag or as its number alone (AST-000123), so a
+    # generated tag's number is never another asset's tag.
+    while True:
+        number = await next_value(session, tenant_id, "asset_tag")
+        tag = rules.format_tag(prefix, padding, number, rules.draw_random_part(random_chars))
+        keys = {rules.tag_key(tag), rules.tag_key(rules.format_tag(prefix, padding, number))}
+        taken = select(Asset.id).where(Asset.tenant_id == tenant_id, Asset.tag_key.in_(sorted(keys))).limit(1)
+        if (await session.execute(taken)).first() is None:
             return tag
 
 

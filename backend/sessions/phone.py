@@ -107,4 +107,5 @@ async def offline_pack(db: AsyncSession, tenant_id: UUID, session_id: UUID) -> O
         people=[NamedRef(id=r.id, name=r.name) for r in people],
         default_category_id=(await categories.default_category(db, tenant_id)).id,
         default_location_id=(await locations.default_location(db, tenant_id)).id,
-        tag_format=TagFormat(prefix=tenant.tag_prefix, digits=tenant.tag_padding))
+        tag_format=TagFormat(prefix=tenant.tag_prefix, digits=tenant.tag_padding,
+                             random_chars=tenant.tag_random_chars))

@@ -166,10 +166,13 @@ class NamedRef(Out):
 
 
 class TagFormat(Out):
-    """How generated tags read: the prefix, then the number zero-padded to `digits` (AST-000042)."""
+    """How generated tags read: the prefix, then the number zero-padded to `digits` (AST-000042), then, when
+    `randomChars` is not 0, a dash and that many characters of 0-9 and A-Z without I, L, O and U
+    (AST-000042-K7QF9M)."""
 
     prefix: str
     digits: int
+    random_chars: int
 
 
 class OfflinePack(Out):

@@ -19,9 +19,10 @@ from backend.tenancy.schemas import TenantSettingsOut, TenantSettingsPatch
 async def _settings_out(db: DB, tenant: Tenant) -> TenantSettingsOut:
     used = (await db.execute(select(Counter.value).where(Counter.tenant_id == tenant.id, Counter.name == "asset_tag"))
             ).scalar_one_or_none() or 0
+    next_tag = format_tag(tenant.tag_prefix, tenant.tag_padding, used + 1, "?" * tenant.tag_random_chars)
     return TenantSettingsOut(id=tenant.id, slug=tenant.slug, name=tenant.name, tag_prefix=tenant.tag_prefix,
-                             tag_padding=tenant.tag_padding, next_tag=format_tag(tenant.tag_prefix, tenant.tag_padding, used + 1),
-                             api_rate_limit=tenant.api_rate_limit, created_at=tenant.created_at)
+                             tag_padding=tenant.tag_padding, tag_random_chars=tenant.tag_random_chars,
+                             next_tag=next_tag, api_rate_limit=tenant.api_rate_limit, created_at=tenant.created_at)
 
 
 @get("/", guards=[technician], summary="This tenant's settings")
@@ -35,8 +36,9 @@ async def update_tenant_settings(data: JSONBody[TenantSettingsPatch], db: DB, pr
     tenant = await service.get_tenant(db, principal.tenant.id)
     prefix = tenant.tag_prefix if data.tag_prefix is UNSET else data.tag_prefix
     padding = tenant.tag_padding if data.tag_padding is UNSET else data.tag_padding
-    service.check_tag_format(prefix, padding)
-    tenant.tag_prefix, tenant.tag_padding = prefix, padding
+    random_chars = tenant.tag_random_chars if data.tag_random_chars is UNSET else data.tag_random_chars
+    service.check_tag_format(prefix, padding, random_chars)
+    tenant.tag_prefix, tenant.tag_padding, tenant.tag_random_chars = prefix, padding, random_chars
     if data.name is not UNSET:
         tenant.name = data.name.strip()
     if data.api_rate_limit is not UNSET:

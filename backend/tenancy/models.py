@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, IdMixin, TimestampMixin
@@ -16,6 +16,8 @@ class Tenant(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     tag_prefix: Mapped[str] = mapped_column(String(16), default="AST-")
     tag_padding: Mapped[int] = mapped_column(Integer, default=6)
+    # Random characters after the number of a generated tag (AST-000123-K7QF9M); 0: none.
+    tag_random_chars: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # API requests a minute allowed to each API key or user of this tenant; None: the service's default
     # (FIELDSCAN_API_RATE_LIMIT), 0: no limit.
     api_rate_limit: Mapped[int | None] = mapped_column(Integer, default=None)

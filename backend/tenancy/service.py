@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.assets.rules import padding_problem, prefix_problem
+from backend.assets.rules import padding_problem, prefix_problem, random_chars_problem
 from backend.db.base import utcnow
 from backend.errors import BadRequest, Conflict
 from backend.tenancy.models import Counter, Tenant
@@ -58,19 +58,20 @@ async def get_tenant(session: AsyncSession, tenant_id: UUID) -> Tenant:
 
 
 async def create_tenant(session: AsyncSession, slug: str, name: str | None = None, *,
-                        tag_prefix: str = "AST-", tag_padding: int = 6) -> Tenant:
+                        tag_prefix: str = "AST-", tag_padding: int = 6, tag_random_chars: int = 0) -> Tenant:
     """A tenant with its default category and location. The caller commits."""
     from backend.categories.service import create_default_category
     from backend.locations.service import create_default_location
 
     if problem := slug_problem(slug):
         raise BadRequest(f"Invalid tenant slug '{slug}': {problem}", {"slug": problem})
-    check_tag_format(tag_prefix, tag_padding)
+    check_tag_format(tag_prefix, tag_padding, tag_random_chars)
     if await find_by_slug(session, slug) is not None:
         raise Conflict(f"Tenant '{slug}' already exists", {"slug": "taken"})
     # A blank --name from the CLI falls back to the slug's name, like no --name at all.
     name = (name or "").strip() or slug.replace("-", " ").title()
-    tenant = Tenant(slug=slug, name=name, tag_prefix=tag_prefix, tag_padding=tag_padding)
+    tenant = Tenant(slug=slug, name=name, tag_prefix=tag_prefix, tag_padding=tag_padding,
+                    tag_random_chars=tag_random_chars)
     session.add(tenant)
     await session.flush()
     await create_default_category(session, tenant.id)
@@ -78,14 +79,17 @@ async def create_tenant(session: AsyncSession, slug: str, name: str | None = Non
     return tenant
 
 
-def check_tag_format(prefix: str, padding: int) -> None:
+def check_tag_format(prefix: str, padding: int, random_chars: int = 0) -> None:
     details = {}
     if problem := prefix_problem(prefix):
         details["tagPrefix"] = problem
     if problem := padding_problem(padding):
         details["tagPadding"] = problem
+    if problem := random_chars_problem(random_chars):
+        details["tagRandomChars"] = problem
     if details:
-        raise BadRequest("Invalid asset tag format", details)
+        said = "; ".join(f"{field} must be {problem}" for field, problem in details.items())
+        raise BadRequest(f"Invalid asset tag format: {said}", details)
 
 
 

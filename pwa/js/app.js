@@ -4,7 +4,7 @@ import api, { ApiError, NetworkError, loadAuth, currentAuth, clearAuth, onUnauth
 import outbox from './outbox.js';
 import connectivity from './connectivity.js';
 
-export const VERSION = '2026.12.06-1';
+export const VERSION = '2026.12.06-2';
 
 window.fieldscan = Object.assign(window.fieldscan || {}, { version: VERSION, lastFeedbackMs: null });
 

@@ -81,6 +81,24 @@ export function tagShape(text) {
   return tagKey(text).replace(/[0-9]/g, '9').replace(/[A-Z]/g, 'A');
 }
 
+/**
+ * Whether text reads as a tag this workspace generates, by the pack's tagFormat {prefix, digits, randomChars}:
+ * the prefix, at least `digits` digits, then, when randomChars is set, a dash and that many characters of
+ * the blank tags' alphabet (AST-000123-K7QF9M). Tags made before the random part was turned on keep
+ * the plain form (AST-000123), so it is recognised too.
+ */
+export function matchesTagFormat(format, text) {
+  if (!format || typeof format.prefix !== 'string' || !Number.isInteger(format.digits)) return false;
+  const key = tagKey(text);
+  const prefix = tagKey(format.prefix);
+  if (!key.startsWith(prefix)) return false;
+  const parts = /^([0-9]+)(?:-(.+))?$/.exec(key.slice(prefix.length));
+  if (!parts || parts[1].length < format.digits) return false;
+  if (parts[2] === undefined) return true;
+  const randomChars = Number(format.randomChars) || 0;
+  return randomChars > 0 && parts[2].length === randomChars && [...parts[2]].every((symbol) => VALUE.has(symbol));
+}
+
 /** The index of a pack: items by tag, asset id, claimed code and serial; locations by code. */
 export function buildIndex(pack) {
   const fields = pack.fields || ['assetId', 'tag', 'serial', 'expectedLocation', 'state', 'codes'];
@@ -98,6 +116,7 @@ export function buildIndex(pack) {
     locationsById: new Map(locations.map((location) => [String(location.id).toLowerCase(), location])),
     locationsByCode: new Map(),
     tagShapes: new Set(),
+    tagFormat: pack.tagFormat || null,
     scoped: false, // the session counts a location (set by the scan screen from the session)
   };
   for (const location of locations) {
@@ -182,9 +201,12 @@ export function decide(index, raw, options = {}) {
   }
   if (target.type === 'absent') {
     // The pack carries only this session's items: an asset URL, or text shaped like this workspace's
-    // tags, most likely names an asset outside the session; only the server can tell which.
+    // tags (those in the pack, or its tag format), most likely names an asset outside the session; only
+    // the server can tell which.
+    const text = target.parsed.kind === 'text' ? target.parsed.value : null;
     const assetLike = target.parsed.kind === 'asset'
-      || (target.parsed.kind === 'text' && index.tagShapes && index.tagShapes.has(tagShape(target.parsed.value)));
+      || (text !== null && ((index.tagShapes && index.tagShapes.has(tagShape(text)))
+                            || matchesTagFormat(index.tagFormat, text)));
     if (options.allowMarkAnyway) {
       // Offered only after the server named an asset: it will be counted, as an extra.
       return { result: 'accepted', item: null, tentative: true, newState: 'extra', parsed: target.parsed };

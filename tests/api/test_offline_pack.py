@@ -62,14 +62,15 @@ async def test_the_pack_carries_names_last_seen_dates_and_what_quick_add_needs(t
     assert pack["defaultCategoryId"] == default_category["id"]
     assert pack["defaultLocationId"] == next(loc["id"] for loc in await tenant.walk("/locations") if loc["isDefault"])
     settings = (await tenant.get("/tenant")).json()
-    assert pack["tagFormat"] == {"prefix": settings["tagPrefix"], "digits": settings["tagPadding"]}
+    assert pack["tagFormat"] == {"prefix": settings["tagPrefix"], "digits": settings["tagPadding"], "randomChars": 0}
 
 
 async def test_the_pack_follows_the_tenants_tag_format(tenant):
     r = await tenant.patch("/tenant", json={"tagPrefix": "EQ-", "tagPadding": 4})
     assert r.status_code == 200, r.text
     sid = (await tenant.created("/sessions", name="Now"))["id"]
-    assert (await tenant.get(f"/sessions/{sid}/offline-pack")).json()["tagFormat"] == {"prefix": "EQ-", "digits": 4}
+    assert (await tenant.get(f"/sessions/{sid}/offline-pack")).json()["tagFormat"] == {
+        "prefix": "EQ-", "digits": 4, "randomChars": 0}
     made = await tenant.created("/inventory-items", name="Pump")
     assert made["tag"].startswith("EQ-") and len(made["tag"]) == len("EQ-") + 4
 

@@ -81,6 +81,56 @@ def test_every_generated_tag_can_be_typed_back_as_a_given_tag(prefix: str, paddi
     assert rules.tag_key(tag) == tag.upper()
 
 
+# the random part (tenant setting tagRandomChars)
+
+random_lengths = st.integers(min_value=rules.MIN_TAG_RANDOM, max_value=rules.MAX_TAG_RANDOM)
+# A tenant's sequence never gets near 10**15; the longest tag is then 16 + 15 + 1 + 12 characters.
+sequence_numbers = st.integers(min_value=1, max_value=10**15)
+
+
+def test_the_random_part_follows_the_number_after_a_dash() -> None:
+    assert rules.format_tag("AST-", 6, 123, "K7QF9M") == "AST-000123-K7QF9M"
+    assert rules.format_tag("AST-", 6, 123, rules.draw_random_part(0)) == "AST-000123"
+
+
+@given(random_lengths)
+def test_a_random_part_has_its_length_in_upper_case_without_i_l_o_or_u(length: int) -> None:
+    assert re.fullmatch(rf"[0-9A-HJKMNP-TV-Z]{{{length}}}", rules.draw_random_part(length))
+
+
+def test_random_parts_are_drawn_not_repeated() -> None:
+    assert len({rules.draw_random_part(6) for _ in range(100)}) > 95
+
+
+@given(prefixes, paddings, sequence_numbers, sequence_numbers, random_lengths, random_lengths)
+def test_tags_with_distinct_numbers_differ_whatever_their_random_parts(prefix: str, padding: int, first: int,
+                                                                       second: int, length: int, other: int) -> None:
+    assume(first != second)
+    one = rules.format_tag(prefix, padding, first, rules.draw_random_part(length))
+    two = rules.format_tag(prefix, padding, second, rules.draw_random_part(other))
+    assert rules.tag_key(one) != rules.tag_key(two)
+    assert rules.tag_key(one) != rules.tag_key(rules.format_tag(prefix, padding, second))  # nor a plain tag
+
+
+@given(prefixes, paddings, sequence_numbers, random_lengths)
+def test_every_tag_with_a_random_part_can_be_typed_back_and_fits_the_column(prefix: str, padding: int, number: int,
+                                                                            length: int) -> None:
+    tag = rules.format_tag(prefix, padding, number, rules.draw_random_part(length))
+    assert rules.given_tag_problem(tag) is None
+    assert len(tag) <= rules.MAX_TAG_LENGTH
+
+
+@given(st.just(0) | random_lengths)
+def test_no_random_part_or_4_to_12_characters_are_accepted(length: int) -> None:
+    assert rules.random_chars_problem(length) is None
+
+
+@given(st.integers(max_value=-1) | st.integers(min_value=1, max_value=rules.MIN_TAG_RANDOM - 1)
+       | st.integers(min_value=rules.MAX_TAG_RANDOM + 1))
+def test_other_random_lengths_are_refused(length: int) -> None:
+    assert rules.random_chars_problem(length) is not None
+
+
 # tag_key
 
 
