@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 
 from backend import __version__
 from backend.auth.api import router as auth_router
+from backend.auth.users_api import router as users_router
 from backend.auth.service import AuthCache
 from backend.categories.api import router as categories_router
 from backend.context import provide_db, provide_principal
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None, *, pwa_root: Path | None = None
         API_PREFIX,
         guards=[resolve_tenant],
         dependencies={"db": Provide(provide_db), "principal": Provide(provide_principal, sync_to_thread=False)},
-        route_handlers=[auth_router, tenancy_router, categories_router, locations_router, people_router, assets_router,
+        route_handlers=[auth_router, users_router, tenancy_router, categories_router, locations_router, people_router, assets_router,
                        public_assets_router, events_router, sessions_router, labels_router, printers_router,
                        admin_router,
                        # the lifecycle (issue 6): one router per concern

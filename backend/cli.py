@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug", metavar="SLUG", help="lower-case letters, digits and hyphens, e.g. acme")
     p.add_argument("--name", help="display name (default: from the slug)")
     p.add_argument("--admin-email", metavar="EMAIL", help="also create an admin user with this email")
-    p.add_argument("--admin-password", metavar="PASSWORD", help="the admin's password (at least 8 characters)")
+    p.add_argument("--admin-password", metavar="PASSWORD",
+                   help="the admin's password (at least 12 characters, not a known breached one)")
     p.add_argument("--tag-prefix", default="AST-", help="asset tag prefix (default: AST-)")
     p.add_argument("--tag-padding", type=int, default=6, help="digits in a generated tag (default: 6)")
     p.add_argument("--tag-random-chars", type=_random_chars, default=0, metavar="N",
@@ -112,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: technician)")
     p.add_argument("--name", default="", help="display name")
     p.set_defaults(run=cmd_user_create)
+    p = user.add_parser("reset-link", help="print a one-time link that sets a user's password (e.g. a locked-out admin)",
+                        description="Issue a one-time link that sets the user's password (valid 24 hours; a user who never "
+                                    "set one gets a 7-day invitation). Earlier open links of the user are void. The link "
+                                    "is printed alone on the last line.")
+    p.add_argument("--tenant", required=True, metavar="SLUG")
+    p.add_argument("--email", required=True)
+    p.set_defaults(run=cmd_user_reset_link)
 
     apikey_parser = commands.add_parser("apikey", help="manage API keys")
     apikey_parser.set_defaults(group_parser=apikey_parser)
@@ -226,6 +234,29 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
 
     user = with_database(settings, work)
     print(f"created {user.role} {user.email} in tenant '{args.tenant}'")
+    return 0
+
+
+def cmd_user_reset_link(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from backend.auth.accounts import password_link
+    from backend.auth.models import User
+    from backend.auth.service import email_key
+
+    async def work(session: Any) -> Any:
+        tenant = await find_tenant(session, args.tenant)
+        user_id = (await session.execute(select(User.id).where(User.tenant_id == tenant.id,
+                                                               User.email_key == email_key(args.email)))).scalar()
+        if user_id is None:
+            raise CommandError(f"no user '{args.email}' in tenant '{args.tenant}'")
+        return await password_link(session, tenant.id, user_id, None)
+
+    user, link = with_database(settings, work)
+    origin = _local_address(settings, args.tenant) or "<the workspace's address>"
+    print(f"a one-time {'invitation' if link.purpose == 'invite' else 'password reset'} link for {user.email}, "
+          f"valid until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
+    print(link.url(origin))
     return 0
 
 

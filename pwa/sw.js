@@ -47,6 +47,8 @@ const ON_DEMAND = [
   '/app/js/screens/print.js',
   '/app/js/screens/asset_lifecycle.js',
   '/app/js/screens/report.js',
+  '/app/js/screens/users.js',
+  '/app/js/screens/password.js',
   '/app/report.css', // the report's stylesheet: it opens in a frame of the app
 ];
 

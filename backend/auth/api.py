@@ -41,6 +41,10 @@ async def login(data: JSONBody[LoginIn], request: Request, tenant: CurrentTenant
         await limiter.sign_in_failed(request, tenant.id, account)
         raise
     await limiter.sign_in_succeeded(request, tenant.id, account)
+    return login_out(tenant, result)
+
+
+def login_out(tenant: TenantInfo, result: service.SignIn) -> LoginOut:
     user = result.user
     me = MeOut(role=user.role, via="jwt", tenant=_tenant_out(tenant), id=user.id, email=user.email, name=user.name)
     return LoginOut(token=result.token, token_type="Bearer", expires_at=result.expires_at, user=me)  # type: ignore[arg-type]

@@ -42,7 +42,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        # An invited user has no password yet (an empty hash): checked against the dummy, never accepted.
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -54,6 +55,7 @@ class TokenClaims:
     tenant_slug: str
     role: str
     expires_at: datetime
+    version: int = 0  # the user's token_version when it was issued
 
 
 class TokenError(Exception):
@@ -65,7 +67,7 @@ class WrongTenantToken(TokenError):
 
 
 def issue_token(secret: str, *, user_id: UUID, tenant_id: UUID, tenant_slug: str, role: str,
-                now: datetime, ttl: timedelta) -> tuple[str, datetime]:
+                now: datetime, ttl: timedelta, version: int = 0) -> tuple[str, datetime]:
     expires = now + ttl
     claims = {
         "iss": ISSUER,
@@ -75,6 +77,7 @@ def issue_token(secret: str, *, user_id: UUID, tenant_id: UUID, tenant_slug: str
         "role": role,
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
+        "ver": version,
     }
     return jwt.encode(claims, secret, algorithm="HS256"), expires
 
@@ -98,6 +101,7 @@ def read_token(secret: str, token: str, tenant_slug: str) -> TokenClaims:
             tenant_slug=tenant_slug,
             role=str(claims.get("role", "")),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            version=int(claims.get("ver", 0)),
         )
     except (ValueError, TypeError, OverflowError, OSError):
         raise TokenError("the token is not valid") from None

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
+
+from msgspec import UNSET, Meta, UnsetType
 
 from backend.wire import Email, Name, Out, Page, Wire
 
@@ -57,3 +59,67 @@ class ApiKeyCreatedOut(ApiKeyOut):
 
 
 ApiKeyPage = Page[ApiKeyOut]
+
+
+UserStatus = Literal["active", "invited", "deactivated"]
+
+
+class UserOut(Out):
+    id: UUID
+    email: str
+    name: str
+    role: str
+    status: UserStatus
+    is_active: bool
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+UserPage = Page[UserOut]
+
+
+class UserInviteIn(Wire):
+    email: Email
+    name: Annotated[str, Meta(max_length=200)] = ""
+    role: RoleName = "technician"
+
+
+class UserPatchIn(Wire):
+    name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    role: RoleName | UnsetType = UNSET
+    is_active: bool | UnsetType = UNSET
+
+
+class PasswordLinkOut(Out):
+    """A one-time link to pass on to the user; shown only in this answer."""
+
+    url: str
+    purpose: Literal["invite", "reset"]
+    expires_at: datetime
+
+
+class UserInvitedOut(Out):
+    user: UserOut
+    link: PasswordLinkOut
+
+
+class LinkIn(Wire):
+    token: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class LinkInfoOut(Out):
+    email: str
+    name: str
+    purpose: Literal["invite", "reset"]
+    expires_at: datetime
+    min_length: int
+
+
+class SetPasswordIn(Wire):
+    token: Annotated[str, Meta(min_length=1, max_length=200)]
+    password: str
+
+
+class PasswordChangeIn(Wire):
+    current_password: str
+    new_password: str

@@ -15,7 +15,7 @@ import anyio.to_thread
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.auth import rules
+from backend.auth import passwords, rules
 from backend.auth.models import ApiKey, User
 from backend.context import Principal
 from backend.db import listing
@@ -30,7 +30,7 @@ T = TypeVar("T")
 _PASSWORD_CHECKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
 
 
-async def _argon2(fn: Callable[..., T], *args: Any) -> T:
+async def argon2_in_thread(fn: Callable[..., T], *args: Any) -> T:
     """Hash or check a password on a worker thread, one at a time per process: each Argon2 run already
     uses several cores (its parallelism lanes), so a flood of sign-ins waits here, asleep, instead of
     taking every core from the scans."""
@@ -56,12 +56,11 @@ async def create_user(session: AsyncSession, tenant_id: UUID, email: str, passwo
                       role: str = "technician", name: str = "") -> User:
     if role not in rules.ROLES:
         raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
-    if len(password) < 8:
-        raise BadRequest("Password must be at least 8 characters", {"password": "at least 8 characters"})
+    passwords.check(password, email)
     key = email_key(email)
     # Hashed before the first statement: on SQLite a write session holds the write lock from there to its
     # commit, and Argon2 takes tens of milliseconds that every scan would wait.
-    password_hash = await _argon2(rules.hash_password, password)
+    password_hash = await argon2_in_thread(rules.hash_password, password)
     if (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.email_key == key))).first():
         raise Conflict(f"A user with email '{email}' already exists", {"email": "taken"})
     user = User(tenant_id=tenant_id, email=email.strip(), email_key=key, password_hash=password_hash, role=role, name=name)
@@ -91,7 +90,7 @@ async def sign_in(database: Database, settings: Settings, tenant: TenantInfo, em
         user = (await session.execute(
             select(User).where(User.tenant_id == tenant.id, User.email_key == email_key(email))
         )).scalar_one_or_none()
-    ok = await _argon2(rules.verify_password, user.password_hash if user else None, password)
+    ok = await argon2_in_thread(rules.verify_password, user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         raise Unauthorized("Invalid email or password")
     now = utcnow()
@@ -100,8 +99,14 @@ async def sign_in(database: Database, settings: Settings, tenant: TenantInfo, em
                               .values(last_login_at=now))
         await session.commit()
     user.last_login_at = now
+    return signed_in(settings, tenant, user, now)
+
+
+def signed_in(settings: Settings, tenant: TenantInfo, user: User, now: datetime) -> SignIn:
+    """A token for `user` as they are now (role and token version)."""
     token, expires = rules.issue_token(settings.secret_key, user_id=user.id, tenant_id=tenant.id, tenant_slug=tenant.slug,
-                                       role=user.role, now=now, ttl=timedelta(minutes=settings.token_ttl_minutes))
+                                       role=user.role, now=now, ttl=timedelta(minutes=settings.token_ttl_minutes),
+                                       version=user.token_version)
     return SignIn(token=token, expires_at=expires, user=user)
 
 
@@ -146,7 +151,7 @@ class AuthCache:
 
     def __init__(self) -> None:
         # (valid until, sign-in epoch, …)
-        self.users: dict[tuple[UUID, UUID], tuple[float, int, str, str, bool]] = {}
+        self.users: dict[tuple[UUID, UUID], tuple[float, int, str, str, bool, int]] = {}
         self.keys: dict[tuple[UUID, str], tuple[float, int, UUID, str]] = {}
 
 
@@ -183,14 +188,17 @@ async def _principal_from_jwt(database: Database, settings: Settings, cache: Aut
     if entry is None or entry[0] < time.monotonic() or entry[1] != epoch:
         async with database.read_sessions() as session:
             row = (await session.execute(
-                select(User.role, User.email, User.is_active).where(User.tenant_id == tenant.id, User.id == claims.user_id)
+                select(User.role, User.email, User.is_active, User.token_version)
+                .where(User.tenant_id == tenant.id, User.id == claims.user_id)
             )).first()
-        entry = (time.monotonic() + CACHE_SECONDS, epoch, row.role, row.email, row.is_active) if row else (
-            time.monotonic() + CACHE_SECONDS, epoch, "", "", False)
+        entry = (time.monotonic() + CACHE_SECONDS, epoch, row.role, row.email, row.is_active, row.token_version) if row else (
+            time.monotonic() + CACHE_SECONDS, epoch, "", "", False, -1)
         cache.users[key] = entry
-    _, _, role, email, active = entry
+    _, _, role, email, active, version = entry
     if not active:
         raise Unauthorized("This user no longer has access; ask an admin")
+    if claims.version != version:
+        raise Unauthorized("This sign-in has ended (the password was changed); sign in again")
     # The role is read from the user, not the token, so a demotion takes effect within seconds.
     return Principal(tenant=tenant, role=role, user_id=claims.user_id, email=email)
 

@@ -67,13 +67,17 @@ class RateLimiter:
 
     # --- sign-in ---------------------------------------------------------------------------------------
 
+    async def count_sign_in(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID) -> None:
+        """An attempt that proves who someone is (a password, a one-time link), per client address."""
+        await self.count(connection, self.signin, f"{tenant_id}:{client_address(connection)}")
+
     def _failure_buckets(self, tenant_id: UUID, account: str, address: str) -> tuple[str, str]:
         return f"signin-fail:{tenant_id}:account:{account}", f"signin-fail:{tenant_id}:address:{address}"
 
     async def before_sign_in(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
         """Counts the attempt, and refuses it (429) while an earlier run of wrong passwords must be waited out."""
         address = client_address(connection)
-        await self.count(connection, self.signin, f"{tenant_id}:{address}")
+        await self.count_sign_in(connection, tenant_id)
         at = now()
         slot = rules.window_of(at, rules.FAILURE_WINDOW_S)
         wait = 0

@@ -22,6 +22,11 @@ const ROUTES = [
   { path: '/app/quick-add', load: () => import('./screens/quickadd.js') },
   { path: '/app/a/:tag', load: () => import('./screens/asset.js') },
   { path: '/app/print', load: () => import('./screens/print.js') },
+  { path: '/app/users', load: () => import('./screens/users.js') },
+  { path: '/app/users/new', load: () => import('./screens/users.js'), export: 'renderNew' },
+  { path: '/app/users/:id', load: () => import('./screens/users.js'), export: 'renderOne' },
+  { path: '/app/account', load: () => import('./screens/password.js'), export: 'renderAccount' },
+  { path: '/app/set-password', load: () => import('./screens/password.js'), export: 'renderSetPassword', public: true },
 ];
 
 function match(pathname) {

@@ -22,3 +22,21 @@ export function option(value, label, selected) {
   if (selected) node.selected = true;
   return node;
 }
+
+// Where navigator.clipboard is missing (plain http on a LAN), the old way still copies.
+export async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch { /* denied: try the old way */ }
+  }
+  const area = el('textarea', { readonly: true, class: 'report-copy-area' });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let copied = false;
+  try { copied = document.execCommand('copy'); } catch { copied = false; }
+  area.remove();
+  return copied;
+}

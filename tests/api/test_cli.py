@@ -236,3 +236,23 @@ def test_labels_mistakes_exit_non_zero_with_a_clear_message(demo_cli, tmp_path):
     demo_cli.fails("labels", "--tenant", "demo", "--all", "--base-url", "assets.example", "-o", out,
                    message="--base-url must start with http:// or https://, not 'assets.example'")
     assert not os.path.exists(out)
+
+
+async def test_a_locked_out_admin_gets_a_one_time_link_from_the_command_line(cli):
+    cli.ok("migrate")
+    cli.ok("tenant", "create", "acme", "--name", "Acme", "--admin-email", "a@acme.example", "--admin-password", ADMIN_PASSWORD)
+    cli.fails("user", "create", "--tenant", "acme", "--email", "w@acme.example", "--password", "password1234",
+              message="breaches")
+    cli.fails("user", "reset-link", "--tenant", "acme", "--email", "nobody@acme.example", message="no user")
+    printed = cli.ok("user", "reset-link", "--tenant", "acme", "--email", "A@acme.example")
+    url = printed.stdout.strip().splitlines()[-1]
+    assert "/app/set-password#" in url and "password reset" in printed.stdout
+    async with AsyncTestClient(create_app(cli.settings()), base_url="http://acme.localhost") as client:
+        host = {"host": "acme.localhost"}
+        new = "a brand new admin passphrase"
+        done = await client.post("/api/v1/auth/set-password", headers=host,
+                                 json={"token": url.split("#", 1)[1], "password": new})
+        assert done.status_code == 200, done.text
+        assert done.json()["user"]["role"] == "admin"
+        signed_in = await client.post("/api/v1/auth/login", headers=host, json={"email": "a@acme.example", "password": new})
+        assert signed_in.status_code == 200

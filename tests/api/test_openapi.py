@@ -77,8 +77,9 @@ async def test_every_body_taking_route_documents_its_json_body_and_no_other_clai
             assert all("_" not in name for name in schema["properties"]), f"{what} body keys should be camelCase"
         else:
             assert "requestBody" not in operation, f"{what} takes no body but documents one"
-        # Actions named by their path (restore, include, exclude) need nothing more; every other write takes a body.
-        if method in {"POST", "PATCH"} and not path.endswith(("/restore", "/include", "/exclude")):
+        # Actions named by their path (restore, include, exclude, a password reset link) need nothing more;
+        # every other write takes a body.
+        if method in {"POST", "PATCH"} and not path.endswith(("/restore", "/include", "/exclude", "/password-reset")):
             assert "requestBody" in operation, f"{what} should take a body"
 
 

@@ -1,6 +1,6 @@
 // An audit's report (or its missing list, ?view=missing) inside the app: the server's printable page,
 // fetched signed in, shown in a sandboxed frame as tall as the page, and kept on the phone for offline.
-import { el } from '../dom.js';
+import { copyText, el } from '../dom.js';
 import { ApiError, NetworkError } from '../api.js';
 
 const VIEWS = {
@@ -27,24 +27,6 @@ export function dispositionFilename(header) {
 
 function when(iso) {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-// Where navigator.clipboard is missing (plain http on a LAN), the old way still copies.
-async function copyText(text) {
-  if (navigator.clipboard && window.isSecureContext) {
-    try {
-      await navigator.clipboard.writeText(text);
-      return true;
-    } catch { /* denied: try the old way */ }
-  }
-  const area = el('textarea', { readonly: true, class: 'report-copy-area' });
-  area.value = text;
-  document.body.append(area);
-  area.select();
-  let copied = false;
-  try { copied = document.execCommand('copy'); } catch { copied = false; }
-  area.remove();
-  return copied;
 }
 
 function saveFile(blob, filename) {

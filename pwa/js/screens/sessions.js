@@ -116,12 +116,16 @@ async function paintCompleted(app, root, list, status) {
   }
 }
 
-function menu() {
+function menu(app) {
+  const role = app.auth && app.auth.user && app.auth.user.role;
   return el('div', { class: 'bottom-actions' },
     el('a', { id: 'new-session', class: 'btn btn-primary btn-big btn-block', href: '/app/sessions/new', text: 'New audit' }),
     el('div', { class: 'btn-row' },
       el('a', { id: 'menu-quick-add', class: 'btn btn-big', href: '/app/quick-add', text: 'Quick-add' }),
-      el('a', { id: 'menu-print', class: 'btn btn-big', href: '/app/print', text: 'Print labels' })));
+      el('a', { id: 'menu-print', class: 'btn btn-big', href: '/app/print', text: 'Print labels' })),
+    el('div', { class: 'btn-row' },
+      role === 'admin' ? el('a', { id: 'menu-users', class: 'btn', href: '/app/users', text: 'Users' }) : null,
+      el('a', { id: 'menu-account', class: 'btn btn-quiet', href: '/app/account', text: 'My password' })));
 }
 
 export async function render(root, params, app) {
@@ -138,7 +142,7 @@ export async function render(root, params, app) {
         el('h2', { id: 'completed-title', text: 'Completed' }),
         el('span', { class: 'muted', text: `last ${COMPLETED_DAYS} days` })),
       doneStatus, doneList),
-    menu());
+    menu(app));
   paintCompleted(app, root, doneList, doneStatus);
 
   const paint = (sessions, note) => {
