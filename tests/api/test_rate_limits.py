@@ -29,7 +29,9 @@ def limited(response: Any, limit: int, remaining: int) -> None:
     assert response.headers["x-ratelimit-limit"] == str(limit), response.headers
     assert response.headers["x-ratelimit-remaining"] == str(remaining)
     reset = int(response.headers["x-ratelimit-reset"])
-    assert time.time() - 1 <= reset <= time.time() + 61
+    # A Unix time within the coming minute of when the answer was made; a busy machine may take seconds to
+    # get here from there, so the lower bound is loose.
+    assert time.time() - 10 <= reset <= time.time() + 61
 
 
 def refused(response: Any, limit: int) -> int:
