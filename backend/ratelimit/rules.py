@@ -5,7 +5,8 @@ one atomic upsert per request in a shared store, exact across processes and host
 the limit across a window boundary, which is what the headers then say.
 
 Sign-in follows OWASP ASVS 2.2: a few wrong passwords are free, then each further failure doubles the
-wait before the next attempt (1 s, 2 s, 4 s … up to 15 minutes), per account and per client address.
+wait before the next attempt (1 s, 2 s, 4 s … up to 15 minutes), per account from one client address,
+per account from anywhere (more free, NIST SP 800-63B), and per client address.
 The account key is the email as typed (normalised), whether or not such a user exists, so the answers
 for unknown and known accounts are the same.
 """
@@ -63,7 +64,7 @@ def headers(result: Verdict) -> dict[str, str]:
 
 FREE_FAILURES = 5  # wrong passwords before any wait
 MAX_DELAY_S = 15 * 60
-FAILURE_WINDOW_S = 60 * 60  # failures are forgotten an hour after the window they fell in
+FAILURE_WINDOW_S = 60 * 60  # a run of failures is forgotten an hour after its last attempt
 
 
 def failure_delay(failures: int, free: int = FREE_FAILURES) -> int:

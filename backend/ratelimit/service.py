@@ -12,6 +12,8 @@ The client address is the connection's, or the one a trusted proxy names (uvicor
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +26,10 @@ from backend.ratelimit.store import Counters, counters_for, now
 from backend.settings import Settings
 
 MINUTE = 60
-ACCOUNT_FREE_FAILURES = rules.FREE_FAILURES
+PAIR_FREE_FAILURES = rules.FREE_FAILURES  # one address guessing one account
+# One account from anywhere: NIST SP 800-63B (5.2.2) allows at most 100 failed attempts. A per-account wait
+# any lower would let anyone lock a known user out with a few requests an hour.
+ACCOUNT_FREE_FAILURES = 100
 ADDRESS_FREE_FAILURES = 30  # an office behind one address signs many people in, some mistyping
 STATE_KEY = "rate_limit_headers"
 
@@ -71,35 +76,52 @@ class RateLimiter:
         """An attempt that proves who someone is (a password, a one-time link), per client address."""
         await self.count(connection, self.signin, f"{tenant_id}:{client_address(connection)}")
 
-    def _failure_buckets(self, tenant_id: UUID, account: str, address: str) -> tuple[str, str]:
-        return f"signin-fail:{tenant_id}:account:{account}", f"signin-fail:{tenant_id}:address:{address}"
+    def _sign_in_buckets(self, tenant_id: UUID, account: str, address: str) -> tuple[str, str, str]:
+        """(this address at this account, this account from anywhere, this address at any account); the
+        account is hashed, so a bucket's name is short whatever the email's length."""
+        key = hashlib.sha256(account.encode()).hexdigest()[:32]
+        return (f"signin-pair:{tenant_id}:{key}:{address}", f"signin-account:{tenant_id}:{key}",
+                f"signin-address:{tenant_id}:{address}")
 
     async def before_sign_in(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
-        """Counts the attempt, and refuses it (429) while an earlier run of wrong passwords must be waited out."""
+        """Counts the attempt, and refuses it (429) while an earlier run of wrong passwords must be waited out.
+
+        The attempt is counted against the account (from this address, and from anywhere) before the
+        password is checked, in one statement each: of several attempts sent at once after a wait, one
+        goes ahead and the others are refused, and taken back. A sign-in forgives the account's count."""
         address = client_address(connection)
         await self.count_sign_in(connection, tenant_id)
         at = now()
-        slot = rules.window_of(at, rules.FAILURE_WINDOW_S)
+        forget_before = at - rules.FAILURE_WINDOW_S
+        pair, anywhere, from_address = self._sign_in_buckets(tenant_id, account, address)
         wait = 0
-        for bucket, free in zip(self._failure_buckets(tenant_id, account, address),
-                                (ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES), strict=True):
-            failures, last = await self.counters.read(bucket, slot)
-            wait = max(wait, rules.wait_after_failures(failures, last, at, free=free))
+        claimed: list[tuple[str, int, float]] = []
+        for bucket, free in ((pair, PAIR_FREE_FAILURES), (anywhere, ACCOUNT_FREE_FAILURES)):
+            count, previous = await self.counters.attempt(bucket, at, forget_before)
+            claimed.append((bucket, count, previous))
+            wait = max(wait, rules.wait_after_failures(count - 1, previous, at, free=free))
+        failures, last = await self.counters.last(from_address)
+        if last >= forget_before:
+            wait = max(wait, rules.wait_after_failures(failures, last, at, free=ADDRESS_FREE_FAILURES))
         if wait:
+            for bucket, count, previous in claimed:
+                await self.counters.release(bucket, count, previous)
             found = {**connection.scope["state"].get(STATE_KEY, {}), "Retry-After": str(wait)}
             connection.scope["state"][STATE_KEY] = found
             raise TooManyRequests(f"Too many wrong passwords; try again in {wait} s", {"retryAfter": wait},
                                   headers=found)
 
     async def sign_in_failed(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
+        """The account's buckets counted the attempt already; the address's counts its failures."""
         at = now()
-        slot = rules.window_of(at, rules.FAILURE_WINDOW_S)
-        for bucket in self._failure_buckets(tenant_id, account, client_address(connection)):
-            await self.counters.hit(bucket, slot, at)
+        from_address = self._sign_in_buckets(tenant_id, account, client_address(connection))[2]
+        await self.counters.attempt(from_address, at, at - rules.FAILURE_WINDOW_S)
 
     async def sign_in_succeeded(self, connection: ASGIConnection[Any, Any, Any, Any], tenant_id: UUID, account: str) -> None:
         """The account's wrong passwords are forgiven; the address's are not (another account may be next)."""
-        await self.counters.clear(self._failure_buckets(tenant_id, account, client_address(connection))[0])
+        pair, anywhere, _ = self._sign_in_buckets(tenant_id, account, client_address(connection))
+        await self.counters.clear(pair)
+        await self.counters.clear(anywhere)
 
 
 class AuthEpochs:
@@ -123,8 +145,21 @@ class AuthEpochs:
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address; an IPv6 client's /64, which one subscriber usually holds whole (counting each
+    of its addresses apart would give one attacker 2^64 of them)."""
     client = connection.client
-    return client.host if client else "unknown"
+    if not client:
+        return "unknown"
+    host = client.host
+    if ":" in host:
+        try:
+            address = ipaddress.IPv6Address(host)
+        except ValueError:
+            return host
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return host
 
 
 def limiter_of(connection: ASGIConnection[Any, Any, Any, Any]) -> RateLimiter:

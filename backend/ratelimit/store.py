@@ -35,8 +35,24 @@ ON CONFLICT (bucket) DO UPDATE SET
 RETURNING hits
 """
 READ = "SELECT slot, hits, touched_at FROM rate_counters WHERE bucket = {p}bucket"
+# Attempts (sign-in back-off): no windows; the count is forgotten once its last attempt is older than
+# `forget_before`. `slot` keeps the previous attempt's time (ms), returned so the caller can tell whether
+# this attempt came too soon: one statement, so of two attempts at once each sees the other's.
+ATTEMPT = """
+INSERT INTO rate_counters (bucket, slot, hits, touched_at) VALUES ({p}bucket, 0, 1, {p}now)
+ON CONFLICT (bucket) DO UPDATE SET
+  hits = CASE WHEN rate_counters.touched_at < {p}forget_before THEN 1 ELSE rate_counters.hits + 1 END,
+  slot = CAST(rate_counters.touched_at * 1000 AS BIGINT),
+  touched_at = excluded.touched_at
+RETURNING hits, slot
+"""
+# An attempt refused before it was made is taken back, unless another attempt has been counted since.
+RELEASE = """
+UPDATE rate_counters SET hits = hits - 1, touched_at = {p}previous WHERE bucket = {p}bucket AND hits = {p}count
+"""
 CLEAR = "DELETE FROM rate_counters WHERE bucket = {p}bucket"
-PRUNE = "DELETE FROM rate_counters WHERE touched_at < {p}cutoff"
+# Sign-in epochs are not counters: pruning one would restart it at a number a process may have cached.
+PRUNE = "DELETE FROM rate_counters WHERE touched_at < {p}cutoff AND bucket NOT LIKE 'auth-epoch:%'"
 CREATE_SQLITE = """
 CREATE TABLE IF NOT EXISTS rate_counters (
   bucket VARCHAR(200) NOT NULL PRIMARY KEY, slot BIGINT NOT NULL, hits INTEGER NOT NULL, touched_at FLOAT NOT NULL
@@ -50,6 +66,15 @@ class Counters(Protocol):
 
     async def read(self, bucket: str, slot: int) -> tuple[int, float]:
         """(hits in window `slot`, Unix time of the last hit); (0, 0.0) for none."""
+
+    async def attempt(self, bucket: str, now: float, forget_before: float) -> tuple[int, float]:
+        """Count one attempt: (attempts counted now, Unix time of the previous one; 0.0 for none)."""
+
+    async def release(self, bucket: str, count: int, previous: float) -> None:
+        """Take back the attempt that `attempt` counted as `count`, if it is still the last one."""
+
+    async def last(self, bucket: str) -> tuple[int, float]:
+        """(count, Unix time of the last hit), whatever the window; (0, 0.0) for none."""
 
     async def clear(self, bucket: str) -> None: ...
 
@@ -86,6 +111,21 @@ class SqliteCounters:
             return 0, float(row[2]) if row else 0.0
         return int(row[1]), float(row[2])
 
+    async def attempt(self, bucket: str, now: float, forget_before: float) -> tuple[int, float]:
+        with self._lock:
+            row = self._conn.execute(ATTEMPT.format(p=":"), {"bucket": bucket, "now": now,
+                                                              "forget_before": forget_before}).fetchone()
+        return int(row[0]), int(row[1]) / 1000
+
+    async def release(self, bucket: str, count: int, previous: float) -> None:
+        with self._lock:
+            self._conn.execute(RELEASE.format(p=":"), {"bucket": bucket, "count": count, "previous": previous})
+
+    async def last(self, bucket: str) -> tuple[int, float]:
+        with self._lock:
+            row = self._conn.execute(self._read, {"bucket": bucket}).fetchone()
+        return (int(row[1]), float(row[2])) if row else (0, 0.0)
+
     async def clear(self, bucket: str) -> None:
         with self._lock:
             self._conn.execute(CLEAR.format(p=":"), {"bucket": bucket})
@@ -118,6 +158,21 @@ class PostgresCounters:
         if row is None or row.slot != slot:
             return 0, float(row.touched_at) if row else 0.0
         return int(row.hits), float(row.touched_at)
+
+    async def attempt(self, bucket: str, now: float, forget_before: float) -> tuple[int, float]:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(text(ATTEMPT.format(p=":")), {"bucket": bucket, "now": now,
+                                                                   "forget_before": forget_before})).one()
+        return int(row.hits), int(row.slot) / 1000
+
+    async def release(self, bucket: str, count: int, previous: float) -> None:
+        async with self._engine.connect() as conn:
+            await conn.execute(text(RELEASE.format(p=":")), {"bucket": bucket, "count": count, "previous": previous})
+
+    async def last(self, bucket: str) -> tuple[int, float]:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(self._read, {"bucket": bucket})).first()
+        return (int(row.hits), float(row.touched_at)) if row else (0, 0.0)
 
     async def clear(self, bucket: str) -> None:
         async with self._engine.connect() as conn:

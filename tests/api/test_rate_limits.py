@@ -3,8 +3,10 @@ address and per account with a doubling wait; the standard headers; counters sha
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from types import SimpleNamespace
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 
 from backend.app import create_app
 from backend.ratelimit import rules
+from backend.ratelimit.service import client_address
 from backend.settings import Settings
 from tests.api.test_auth import login
 from tests.conftest import TEST_PASSWORD, TenantClient, make_tenant
@@ -126,6 +129,34 @@ async def test_wrong_passwords_make_the_account_wait_longer_each_time_known_or_n
     assert ok.status_code == 200, ok.text
     # Signed in: the account's failures are forgiven.
     assert_error(await login(tenant, f"admin@{tenant.slug}.example", "not the password"), 401)
+
+
+async def test_wrong_passwords_sent_all_at_once_after_a_wait_get_one_check(tenant: TenantClient) -> None:
+    """The back-off cannot be outrun in parallel: of attempts sent together once a wait is over, one has its
+    password checked and the rest are refused."""
+    email = f"technician@{tenant.slug}.example"
+    for _ in range(rules.FREE_FAILURES):
+        assert_error(await login(tenant, email, "not the password"), 401)
+    time.sleep(rules.failure_delay(rules.FREE_FAILURES) + 0.1)
+    answers = await asyncio.gather(*(login(tenant, email, "not the password either") for _ in range(12)))
+    assert sorted(r.status_code for r in answers) == [401] + [429] * 11
+
+
+async def test_a_long_email_waits_like_any_other(tenant: TenantClient) -> None:
+    email = f"{'x' * 200}@{'y' * 40}.example"  # 249 characters: a valid address
+    for _ in range(rules.FREE_FAILURES):
+        assert_error(await login(tenant, email, "not the password"), 401)
+    assert_error(await login(tenant, email, "not the password"), 429)
+
+
+def test_ipv6_clients_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() -> None:
+    def address(host: str) -> str:
+        return client_address(SimpleNamespace(client=SimpleNamespace(host=host)))  # type: ignore[arg-type]
+
+    assert address("2001:db8:1:2:aaaa::1") == address("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert address("2001:db8:1:3::1") != address("2001:db8:1:2::1")
+    assert address("::ffff:192.0.2.7") == "192.0.2.7"
+    assert address("192.0.2.7") == "192.0.2.7"
 
 
 async def test_counts_are_shared_by_every_process_on_the_database(settings: Settings, tenant: TenantClient) -> None:
