@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get
+from litestar.openapi import ResponseSpec
 from sqlalchemy import text
 
 from backend.context import database_of
@@ -27,7 +28,9 @@ async def health() -> HealthOut:
     return HealthOut(status="ok")
 
 
-@get("/ready", summary="Readiness: the database answers and is migrated", tags=["system"])
+@get("/ready", summary="Readiness: the database answers and is migrated", tags=["system"],
+     responses={503: ResponseSpec(ReadyOut, generate_examples=False,
+                                  description="Not ready: the database does not answer, or is not migrated")})
 async def ready(request: Request) -> Response[ReadyOut]:
     database = database_of(request.app.state)
     expected = head_revision()
