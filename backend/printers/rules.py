@@ -56,11 +56,34 @@ def literal(host: str) -> IPAddress | None:
         return None
 
 
+# Cloud metadata and host services outside link-local: Alibaba Cloud, Azure's wire server, AWS over IPv6.
+_METADATA = {ipaddress.ip_address(a) for a in ("100.100.100.200", "168.63.129.16", "fd00:ec2::254")}
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def reached(ip: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 address leads to when it carries one (mapped ::ffff:a.b.c.d, NAT64
+    64:ff9b::a.b.c.d, 6to4 2002:AABB:CCDD::, the old IPv4-compatible ::a.b.c.d); else `ip` itself."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
 def address_problem(ip: IPAddress, *, allow_loopback: bool) -> str | None:
-    """Why a printer may not be at `ip` (None when it may). An IPv4 address written as IPv6
-    (::ffff:127.0.0.1) is judged as the IPv4 address it reaches."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Why a printer may not be at `ip` (None when it may). An IPv6 address that carries an IPv4 one
+    (::ffff:127.0.0.1, 64:ff9b::a9fe:a9fe) is judged as the IPv4 address it reaches."""
+    if ip in _METADATA:
+        return "a cloud metadata service"
+    ip = reached(ip)
+    if ip in _METADATA:
+        return "a cloud metadata service"
     if ip.is_loopback:
         return None if allow_loopback else "a loopback address (this machine itself)"
     if ip.is_link_local:
