@@ -139,7 +139,9 @@ CHANGE_METHODS = BODY_METHODS | {"DELETE"}
 
 async def check_request(request: Request) -> None:
     """Refuse, before any handler runs, what no handler could use; bind this request's list cursors."""
-    set_cursor_scope(request.app.state.settings.secret_key, request.url.path, request.query_params.get("sort"))
+    # The Host names the tenant: a cursor of one tenant's list is refused on another's.
+    set_cursor_scope(request.app.state.settings.secret_key, f"{request.headers.get('host', '')}{request.url.path}",
+                     request.query_params.get("sort"))
     for name, value in request.query_params.multi_items():
         # A NUL is never meaningful in a query, and PostgreSQL cannot even compare it: a 400, not a 500.
         if "\x00" in name or "\x00" in value:
