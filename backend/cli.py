@@ -208,12 +208,19 @@ def cmd_tenant_create(settings: Settings, args: argparse.Namespace) -> int:
 
     if bool(args.admin_email) != bool(args.admin_password):
         raise CommandError("--admin-email and --admin-password go together")
+    password_hash = None
+    if args.admin_email:
+        from backend.auth.rules import hash_password
+
+        # Before the transaction: Argon2 must not run while it holds the SQLite write lock.
+        password_hash = hash_password(args.admin_password)
 
     async def work(session: Any) -> Any:
         tenant = await create_tenant(session, args.slug, args.name, tag_prefix=args.tag_prefix,
                                      tag_padding=args.tag_padding, tag_random_chars=args.tag_random_chars)
         if args.admin_email:
-            await create_user(session, tenant.id, args.admin_email, args.admin_password, "admin")
+            await create_user(session, tenant.id, args.admin_email, args.admin_password, "admin",
+                              password_hash=password_hash)
         return tenant
 
     tenant = with_database(settings, work)

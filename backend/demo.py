@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.assets import service as assets
 from backend.assets.schemas import AssetIn
-from backend.auth.service import create_user
+from backend.auth.rules import hash_password
+from backend.auth.service import argon2_in_thread, create_user
 from backend.categories import service as categories
 from backend.categories.schemas import CategoryIn
 from backend.customfields import service as customfields
@@ -50,6 +51,8 @@ PEOPLE = ["Amara Okafor", "Ben Carter", "Chen Wei", "Dana Levi", "Elif Yilmaz", 
 
 async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count: int) -> bool:
     """Create the demo tenant; False (and nothing written) when it already exists."""
+    # Hashed before the session's first statement, which on SQLite takes the write lock until the commit.
+    password_hash = await argon2_in_thread(hash_password, password)
     if await find_by_slug(session, slug) is not None:
         return False
     rng = random.Random(20261122)
@@ -58,7 +61,8 @@ async def seed_demo(session: AsyncSession, slug: str, password: str, asset_count
     tenant = await create_tenant(session, slug, "Demo Company")
     tid = tenant.id
     for role, local in (("admin", "admin"), ("manager", "manager"), ("technician", "tech")):
-        await create_user(session, tid, f"{local}@{slug}.example", password, role, name=f"Demo {role}")
+        await create_user(session, tid, f"{local}@{slug}.example", password, role, name=f"Demo {role}",
+                          password_hash=password_hash)
 
     rooms = []
     for site, floors in SITES.items():

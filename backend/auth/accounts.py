@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import passwords, rules
 from backend.auth.models import AccountLink, User
-from backend.auth.service import SignIn, argon2_in_thread, email_key, signed_in
+from backend.auth.service import SignIn, argon2_in_thread, email_key, get_user, require_role, signed_in
 from backend.db import listing
 from backend.db.base import utcnow
 from backend.db.engine import Database
 from backend.db.records import like_pattern
-from backend.errors import BadRequest, Conflict, NotFound
+from backend.errors import BadRequest, Conflict
 from backend.ratelimit.service import AuthEpochs
 from backend.settings import Settings
 from backend.tenancy.service import TenantInfo
@@ -71,8 +71,7 @@ async def list_users(session: AsyncSession, tenant_id: UUID, *, q: str | None = 
         pattern = like_pattern(q.strip())
         stmt = stmt.where(User.name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\"))
     if role is not None:
-        if role not in rules.ROLES:
-            raise BadRequest(f"Unknown role '{role[:20]}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+        require_role(role)
         stmt = stmt.where(User.role == role)
     if status is not None:
         if status not in STATUSES:
@@ -85,19 +84,16 @@ async def list_users(session: AsyncSession, tenant_id: UUID, *, q: str | None = 
     return await listing.page(session, stmt, User.id, listing.parse_sort(sort, USER_SORTS, "email"), limit, cursor)
 
 
-async def get_user(session: AsyncSession, tenant_id: UUID, user_id: UUID) -> User:
-    user = (await session.execute(select(User).where(User.tenant_id == tenant_id, User.id == user_id))).scalar_one_or_none()
-    if user is None:
-        raise NotFound("User not found")
-    return user
-
-
-async def _issue_link(session: AsyncSession, user: User, purpose: str, by: UUID | None) -> Link:
-    now = utcnow()
+async def _void_open_links(session: AsyncSession, user: User, now: datetime) -> None:
     await session.execute(update(AccountLink)
                           .where(AccountLink.tenant_id == user.tenant_id, AccountLink.user_id == user.id,
                                  AccountLink.used_at.is_(None), AccountLink.expires_at > now)
                           .values(expires_at=now))
+
+
+async def _issue_link(session: AsyncSession, user: User, purpose: str, by: UUID | None) -> Link:
+    now = utcnow()
+    await _void_open_links(session, user, now)
     token = secrets.token_urlsafe(32)
     expires = now + (INVITE_TTL if purpose == "invite" else RESET_TTL)
     session.add(AccountLink(tenant_id=user.tenant_id, user_id=user.id, purpose=purpose, token_hash=_hash(token),
@@ -108,8 +104,7 @@ async def _issue_link(session: AsyncSession, user: User, purpose: str, by: UUID 
 
 async def invite(session: AsyncSession, tenant_id: UUID, email: str, name: str, role: str,
                  by: UUID | None) -> tuple[User, Link]:
-    if role not in rules.ROLES:
-        raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+    require_role(role)
     key = email_key(email)
     if (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.email_key == key))).first():
         raise Conflict(f"A user with email '{email.strip()}' already exists", {"email": "taken"})
@@ -120,21 +115,23 @@ async def invite(session: AsyncSession, tenant_id: UUID, email: str, name: str, 
 
 
 async def _active_admins(session: AsyncSession, tenant_id: UUID) -> int:
-    # Locked on PostgreSQL, so two admins demoting each other at once cannot both succeed.
+    """Admins who can sign in now: active, with a password set (an invitation may never be taken up).
+    Locked on PostgreSQL, so two admins demoting each other at once cannot both succeed."""
     ids = (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.role == "admin",
-                                                        User.is_active.is_(True)).with_for_update())).all()
+                                                        User.is_active.is_(True), User.password_hash != "")
+                                 .with_for_update())).all()
     return len(ids)
 
 
 async def update_user(session: AsyncSession, epochs: AuthEpochs, tenant_id: UUID, user_id: UUID, actor_id: UUID | None, *,
                       name: str | None = None, role: str | None = None, is_active: bool | None = None) -> User:
     user = await get_user(session, tenant_id, user_id)
-    if role is not None and role not in rules.ROLES:
-        raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+    if role is not None:
+        require_role(role)
     if is_active is False and user.id == actor_id:
         raise Conflict("You cannot deactivate yourself; another admin can", {"isActive": "not yourself"})
-    loses_admin = user.role == "admin" and user.is_active and (
-        (role is not None and role != "admin") or is_active is False)
+    counts_as_admin = user.role == "admin" and user.is_active and bool(user.password_hash)
+    loses_admin = counts_as_admin and ((role is not None and role != "admin") or is_active is False)
     if loses_admin and await _active_admins(session, tenant_id) <= 1:
         field = "isActive" if is_active is False else "role"
         raise Conflict("The workspace needs at least one active admin; make someone else admin first",
@@ -149,11 +146,7 @@ async def update_user(session: AsyncSession, epochs: AuthEpochs, tenant_id: UUID
         if not is_active:
             # Tokens end now and stay ended if the account is reactivated; open links are void.
             user.token_version += 1
-            now = utcnow()
-            await session.execute(update(AccountLink)
-                                  .where(AccountLink.tenant_id == tenant_id, AccountLink.user_id == user.id,
-                                         AccountLink.used_at.is_(None), AccountLink.expires_at > now)
-                                  .values(expires_at=now))
+            await _void_open_links(session, user, utcnow())
     user.updated_at = utcnow()
     await session.commit()
     if access_changed:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from msgspec import UNSET, Meta, UnsetType
 
-from backend.wire import Email, Name, Out, Page, Wire
+from backend.wire import Email, Name, Out, Page, ShortText, Wire
 
 RoleName = Literal["admin", "manager", "technician"]
 
@@ -80,12 +80,12 @@ UserPage = Page[UserOut]
 
 class UserInviteIn(Wire):
     email: Email
-    name: Annotated[str, Meta(max_length=200)] = ""
+    name: ShortText = ""
     role: RoleName = "technician"
 
 
 class UserPatchIn(Wire):
-    name: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    name: ShortText | UnsetType = UNSET
     role: RoleName | UnsetType = UNSET
     is_active: bool | UnsetType = UNSET
 

@@ -52,15 +52,22 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
-async def create_user(session: AsyncSession, tenant_id: UUID, email: str, password: str,
-                      role: str = "technician", name: str = "") -> User:
+def require_role(role: str) -> None:
     if role not in rules.ROLES:
-        raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+        raise BadRequest(f"Unknown role '{role[:20]}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+
+
+async def create_user(session: AsyncSession, tenant_id: UUID, email: str, password: str,
+                      role: str = "technician", name: str = "", *, password_hash: str | None = None) -> User:
+    """`password_hash`, when the caller hashed `password` already (before its session's first statement)."""
+    require_role(role)
     passwords.check(password, email)
     key = email_key(email)
     # Hashed before the first statement: on SQLite a write session holds the write lock from there to its
-    # commit, and Argon2 takes tens of milliseconds that every scan would wait.
-    password_hash = await argon2_in_thread(rules.hash_password, password)
+    # commit, and Argon2 takes tens of milliseconds that every scan would wait. A caller whose session has
+    # written already hashes before opening it, and passes the hash.
+    if password_hash is None:
+        password_hash = await argon2_in_thread(rules.hash_password, password)
     if (await session.execute(select(User.id).where(User.tenant_id == tenant_id, User.email_key == key))).first():
         raise Conflict(f"A user with email '{email}' already exists", {"email": "taken"})
     user = User(tenant_id=tenant_id, email=email.strip(), email_key=key, password_hash=password_hash, role=role, name=name)
@@ -112,8 +119,7 @@ def signed_in(settings: Settings, tenant: TenantInfo, user: User, now: datetime)
 
 async def create_api_key(session: AsyncSession, tenant_id: UUID, name: str, role: str,
                          created_by_id: UUID | None) -> tuple[ApiKey, str]:
-    if role not in rules.ROLES:
-        raise BadRequest(f"Unknown role '{role}'", {"role": f"one of {', '.join(rules.ROLES)}"})
+    require_role(role)
     if not name.strip():
         raise BadRequest("An API key needs a name saying what it is for", {"name": "must not be blank"})
     token, prefix, token_hash = rules.new_api_key()

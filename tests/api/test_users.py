@@ -163,6 +163,20 @@ async def test_the_last_active_admin_stays_and_nobody_deactivates_themselves(ten
     assert_error(await tenant.get("/users"), 403)  # the same token, no longer an admin
 
 
+async def test_an_invited_admin_who_never_set_a_password_does_not_count_as_the_admin(tenant: TenantClient) -> None:
+    invited = await invite(tenant, "next-admin@plant.example", "admin")
+    admin_id = tenant.user_ids["admin"]
+    assert_error(await tenant.patch(f"/users/{admin_id}", json={"role": "manager"}), 409, "role")
+    # The invitation itself may be withdrawn or changed freely.
+    assert (await tenant.patch(f"/users/{invited['user']['id']}", json={"role": "technician"})).status_code == 200
+    assert (await tenant.patch(f"/users/{invited['user']['id']}", json={"isActive": False})).status_code == 200
+
+
+async def test_names_with_control_characters_are_refused(tenant: TenantClient) -> None:
+    assert_error(await tenant.post("/users", json={"email": "nul@plant.example", "name": "a\u0000b"}), 400, "name")
+    assert_error(await tenant.patch(f"/users/{tenant.user_ids['technician']}", json={"name": "two\nlines"}), 400, "name")
+
+
 async def test_a_reset_link_keeps_the_old_password_until_used_then_ends_every_earlier_token(tenant: TenantClient) -> None:
     tech = tenant.as_role("technician")
     email = f"technician@{tenant.slug}.example"
