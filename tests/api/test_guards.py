@@ -1,9 +1,12 @@
-"""Every API route names the least role that may call it; only sign-in is open."""
+"""Every API route names the least role that may call it; only sign-in (a password or a one-time link) is open."""
 
 from litestar.handlers import HTTPRouteHandler
 
 OPEN_ROUTES = {
     ("/api/v1/auth/login", "POST"),
+    # A one-time link is the credential: whom it is for, and setting the password with it.
+    ("/api/v1/auth/password-link", "POST"),
+    ("/api/v1/auth/set-password", "POST"),
     # An asset's QR image, like the printed label it copies, needs no sign-in (CONTRACT §7).
     ("/api/v1/inventory-items/{asset_id:str}/qr.png", "GET"),
     ("/api/v1/inventory-items/{asset_id:str}/qr.svg", "GET"),

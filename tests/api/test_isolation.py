@@ -53,6 +53,9 @@ async def seed(tenant: Any) -> dict[str, str]:
         "assigneeId": ids["used_person"]})))["id"]
     key = await created(await tenant.post("/api-keys", json={"name": f"Label printer {mark}"}))
     ids["api_key"], ids["api_key_token"] = key["id"], key["token"]
+    # A user invited, with the one-time link that would set their password.
+    ids["user"] = (await created(await tenant.post("/users", json={"email": f"invited-{mark}@plant.example",
+                                                                    "role": "technician"})))["user"]["id"]
     # An audit of everything with one asset scanned, so a leaked scan, undo, include or exclude would show.
     ids["session"] = (await created(await tenant.post("/sessions", json={"name": f"Audit {mark}"})))["id"]
     assert (await tenant.post(f"/sessions/{ids['session']}/scan", json={"itemId": ids["used_asset"]})).status_code == 200
@@ -108,6 +111,7 @@ async def snapshot(tenant: Any, ids: dict[str, str]) -> dict[str, Any]:
     rows["printers"] = (await tenant.get("/printers")).json()["items"]
     keys = (await tenant.get("/api-keys")).json()["items"]
     rows["api_keys"] = [{k: v for k, v in key.items() if k != "lastUsedAt"} for key in keys]
+    rows["users"] = await tenant.walk("/users")
     return rows
 
 
@@ -141,6 +145,9 @@ ID_ROUTES = [
         IdRoute("POST", f"{API}{path}/{{{PATH_PARAMETERS[kind]}}}/restore", f"deleted_{kind}"),
     )],
     IdRoute("DELETE", f"{API}/api-keys/{{key_id}}", "api_key"),
+    IdRoute("GET", f"{API}/users/{{user_id}}", "user"),
+    IdRoute("PATCH", f"{API}/users/{{user_id}}", "user", {"name": "Taken over", "role": "admin", "isActive": False}),
+    IdRoute("POST", f"{API}/users/{{user_id}}/password-reset", "user"),
     *[IdRoute(method, f"{API}/sessions/{{session_id}}{tail}", "session", body, item) for method, tail, body, item in (
         ("GET", "", None, None),
         ("PATCH", "", {"status": "completed", "markMissing": True}, None),
